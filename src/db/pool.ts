@@ -1,0 +1,38 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+// bigint ids (prompt_runs.id, responses.id) stay strings: JS numbers lose precision past 2^53.
+// count(*) and other int8 aggregates come back as strings too; callers convert where they need a number.
+
+export interface PoolOptions {
+  /** Shown in pg_stat_activity, e.g. `avt-worker chatgpt#2`. */
+  applicationName: string;
+  max?: number;
+  logger?: Logger;
+}
+
+/** A pg pool whose idle-client errors (a killed backend, a restarted server) are logged, not thrown. */
+export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    application_name: options.applicationName,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', (error) => {
+    options.logger?.warn({ event: 'pool:error', err: error }, 'idle database connection failed');
+  });
+  return pool;
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable database URL>';
+  }
+}

@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/kysely.ts';
+import type { ClaimedRun } from './claimedRun.ts';
+
+export interface ClaimParams {
+  workerId: number;
+  aiSource: string;
+  /** Lease length; the source's `lease_seconds` when omitted. */
+  leaseSeconds?: number | undefined;
+  /** Makes `locked_by` unique per process, e.g. `host:pid`. */
+  workerTag?: string | undefined;
+}
+
+interface ClaimRow {
+  run_id: string;
+  prompt_id: string;
+  prompt_text: string;
+  source: string;
+  round: number;
+  sample: number;
+  attempt: number;
+  max_attempts: number;
+  lease_token: string;
+  locked_by: string;
+  locked_until: Date;
+}
+
+/** Claims the next eligible run of a source (sql/020_claim_next_prompt.sql); null when there is none. */
+export async function claimNextPrompt(db: Db, params: ClaimParams): Promise<ClaimedRun | null> {
+  const { rows } = await sql<ClaimRow>`
+    SELECT * FROM claim_next_prompt(
+      ${params.workerId}::integer, ${params.aiSource}::text, ${params.leaseSeconds ?? null}::integer,
+      ${params.workerTag ?? null}::text)`.execute(db);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    runId: row.run_id,
+    promptId: row.prompt_id,
+    promptText: row.prompt_text,
+    aiSource: row.source,
+    round: row.round,
+    sample: row.sample,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    leaseToken: row.lease_token,
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until,
+  };
+}
