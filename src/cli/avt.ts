@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerStatus } from './commands/status.ts';
+import { defineWorkerCommand } from './commands/worker.ts';
 import { runCli } from './run.ts';
 
 const program = new Command('avt')
@@ -13,5 +14,6 @@ const program = new Command('avt')
 
 registerMigrate(program);
 registerStatus(program);
+defineWorkerCommand(program.command('worker'));
 
 await runCli(program);

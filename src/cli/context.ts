@@ -1,14 +1,7 @@
 import type pg from 'pg';
 import { openDatabase } from '../db/database.ts';
 import { createPool, redactUrl } from '../db/pool.ts';
-
-/** A mistake in how the command was called or configured: one line on stderr and exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from '../usageError.ts';
 
 /** Runs `fn` with a pool on DATABASE_URL (or the embedded server), then closes everything. */
 export async function withPool<T>(applicationName: string, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {

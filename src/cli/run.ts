@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from 'commander';
-import { UsageError } from './context.ts';
+import { UsageError } from '../usageError.ts';
 
 /** Parses argv and runs the command; a usage mistake exits 2 with one line, a failure exits 1. */
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<void> {

@@ -83,6 +83,7 @@ export interface Citations {
 }
 
 export interface ErrorKinds {
+  charges_attempt: Generated<boolean>;
   description: string;
   kind: string;
   permanent: boolean;
@@ -149,6 +150,7 @@ export interface Rounds {
   created_at: Generated<Timestamp>;
   id: Generated<number>;
   reason: Generated<string>;
+  scheduled_for: Timestamp | null;
 }
 
 export interface RunAttempts {
@@ -162,6 +164,20 @@ export interface RunAttempts {
   run_id: Int8;
   started_at: Generated<Timestamp>;
   worker: string;
+}
+
+export interface Workers {
+  ai_source: string;
+  concurrency: number;
+  host: string;
+  id: Generated<Int8>;
+  last_seen_at: Generated<Timestamp>;
+  locked_by: string;
+  pid: number;
+  started_at: Generated<Timestamp>;
+  stopped_at: Timestamp | null;
+  version: string;
+  worker_id: number;
 }
 
 export interface DB {
@@ -179,4 +195,5 @@ export interface DB {
   responses: Responses;
   rounds: Rounds;
   run_attempts: RunAttempts;
+  workers: Workers;
 }

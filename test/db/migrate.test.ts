@@ -55,7 +55,9 @@ describe('migrate', () => {
   });
 
   test('a database migrated by a newer build is refused, not run against', async () => {
-    await t.pool.query(`INSERT INTO avt_migrations (id, name, sha256) VALUES (9999, '9999_from_the_future', 'x')`);
+    await t.pool.query(
+      `INSERT INTO avt_migrations (id, name, sha256) VALUES (9999, '9999_from_the_future', 'x')`,
+    );
     try {
       await assert.rejects(migrate(t.pool), SchemaTooNewError);
     } finally {

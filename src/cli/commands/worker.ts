@@ -1,0 +1,152 @@
+import { hostname } from 'node:os';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../../usageError.ts';
+import type { WorkerConfig } from '../../worker/config.ts';
+import { workerIdFromHostname } from '../../worker/workerId.ts';
+import { runWorkerProcess } from '../../worker/workerProcess.ts';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+/** Defines the worker's options on `command` (used by both `worker` and `avt worker`). */
+export function defineWorkerCommand(command: Command): Command {
+  return command
+    .description(
+      'Claim and run the prompt runs of one AI source until stopped (SIGTERM/SIGINT: finish or release\n' +
+        'in-flight jobs, then exit 0). Run as many identical processes or replicas as you like.\n' +
+        'Every option can also come from the environment variable shown.',
+    )
+    .addOption(
+      new Option('--ai-source <name>', 'the AI source to work on (a row of ai_sources)').env('AI_SOURCE'),
+    )
+    .addOption(
+      new Option(
+        '--worker-id <n>',
+        "this worker's number; default: the hostname's trailing ordinal (pod worker-chatgpt-2 → 2)",
+      )
+        .env('WORKER_ID')
+        .argParser(integer(0)),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'jobs in flight in this process')
+        .env('WORKER_CONCURRENCY')
+        .argParser(integer(1, 256))
+        .default(1),
+    )
+    .addOption(
+      new Option(
+        '--lease-seconds <n>',
+        "lease per claim, renewed by a heartbeat; default: the source's lease_seconds",
+      )
+        .env('LEASE_SECONDS')
+        .argParser(integer(1, 86_400)),
+    )
+    .addOption(
+      new Option(
+        '--shutdown-grace-seconds <n>',
+        'on SIGTERM, how long in-flight jobs may run before they are released',
+      )
+        .env('SHUTDOWN_GRACE_SECONDS')
+        .argParser(integer(0, 3_600))
+        .default(25),
+    )
+    .addOption(
+      new Option(
+        '--metrics-port <port>',
+        'serve /metrics, /healthz and /readyz on this port (0: any free port)',
+      )
+        .env('METRICS_PORT')
+        .argParser(integer(0, 65_535)),
+    )
+    .addOption(new Option('--once', 'drain what is eligible now, then exit 0').env('WORKER_ONCE'))
+    .addOption(
+      new Option('--max-jobs <n>', 'exit 0 after this many jobs').env('MAX_JOBS').argParser(integer(1)),
+    )
+    .addOption(
+      new Option(
+        '--browser <mode>',
+        'per-job: a fresh Chromium per job; shared: one browser, a fresh context per job',
+      )
+        .env('BROWSER_MODE')
+        .choices(['per-job', 'shared'])
+        .default('per-job'),
+    )
+    .addOption(new Option('--no-migrate', 'do not migrate the database at start (NO_MIGRATE=1)'))
+    .addOption(
+      new Option(
+        '--no-maintenance',
+        'do not run the background tasks (rounds, partitions, alerts) here (NO_MAINTENANCE=1)',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'trace, debug, info, warn, error')
+        .env('LOG_LEVEL')
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
+    .addOption(
+      new Option('--handler <module>', 'a module exporting createJobHandler(context) that runs each job').env(
+        'JOB_HANDLER',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--poll-interval-ms <ms>',
+        'fallback poll when no NOTIFY arrives (retries coming due, expired leases)',
+      )
+        .env('POLL_INTERVAL_MS')
+        .argParser(integer(10, 600_000))
+        .default(2_000),
+    )
+    .addOption(
+      new Option('--connect-timeout-seconds <n>', 'keep retrying an unreachable database this long at start')
+        .env('DB_CONNECT_TIMEOUT_SECONDS')
+        .argParser(integer(0, 3_600))
+        .default(30),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      await runWorkerProcess(toConfig(options));
+    });
+}
+
+function toConfig(options: Record<string, unknown>): WorkerConfig {
+  const env = process.env;
+  const aiSource = options.aiSource as string | undefined;
+  if (!aiSource) throw new UsageError('--ai-source (or AI_SOURCE) is required, e.g. --ai-source chatgpt');
+  const workerId = (options.workerId as number | undefined) ?? workerIdFromHostname(hostname());
+  if (workerId === undefined) {
+    throw new UsageError(
+      `no worker id: pass --worker-id or set WORKER_ID (the hostname '${hostname()}' has no trailing -<n> ordinal)`,
+    );
+  }
+  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  return {
+    aiSource,
+    workerId,
+    concurrency: options.concurrency as number,
+    leaseSeconds: options.leaseSeconds as number | undefined,
+    shutdownGraceSeconds: options.shutdownGraceSeconds as number,
+    metricsPort: options.metricsPort as number | undefined,
+    once: options.once === true || options.once === 'true' || options.once === '1',
+    maxJobs: options.maxJobs as number | undefined,
+    browser: options.browser as WorkerConfig['browser'],
+    migrate: options.migrate !== false && !flag('NO_MIGRATE'),
+    maintenance: options.maintenance !== false && !flag('NO_MAINTENANCE'),
+    logLevel: options.logLevel as string,
+    handler: options.handler as string | undefined,
+    pollIntervalMs: options.pollIntervalMs as number,
+    connectTimeoutSeconds: options.connectTimeoutSeconds as number,
+    trackingCron: env.TRACKING_CRON ?? '0 6 * * *',
+    alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
+    listenUrl: env.DATABASE_LISTEN_URL || undefined,
+  };
+}

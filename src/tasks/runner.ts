@@ -1,0 +1,68 @@
+import { Logger as GraphileLogger, type Runner, run, type Task } from 'graphile-worker';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Db } from '../db/kysely.ts';
+import type { Alert } from '../queue/recordFailure.ts';
+import { maintainPartitions } from './maintainPartitions.ts';
+import { scheduleRound } from './scheduleRound.ts';
+import { sendAlert } from './sendAlert.ts';
+
+export interface MaintenanceOptions {
+  pool: pg.Pool;
+  db: Db;
+  logger: Logger;
+  /** When tracking rounds start (cron, UTC). */
+  trackingCron: string;
+  /** Where alerts go; when unset they are only logged. */
+  alertWebhookUrl: string | undefined;
+}
+
+/** graphile-worker's log lines, through our logger. */
+export function graphileLogger(logger: Logger): GraphileLogger {
+  return new GraphileLogger((scope) => (level, message, meta) => {
+    const line = { event: 'maintenance:log', scope, ...meta };
+    if (level === 'error') logger.error(line, message);
+    else if (level === 'warning') logger.warn(line, message);
+    else logger.debug(line, message);
+  });
+}
+
+/**
+ * The background tasks that must happen once across all replicas, run by graphile-worker on the worker's
+ * pool: the tracking round (crontab), partition upkeep (daily) and alert delivery (retried).
+ */
+export async function startMaintenance(options: MaintenanceOptions): Promise<Runner> {
+  const { db, logger } = options;
+  const taskList: Record<string, Task> = {
+    schedule_round: async (payload) => {
+      const tick = (payload as { _cron?: { ts?: string } } | null)?._cron?.ts;
+      const round = await scheduleRound(db, tick ? 'cron' : 'manual', tick ? new Date(tick) : null);
+      logger.info(
+        { event: 'round:scheduled', round: round.roundId, runs: round.runsCreated },
+        'tracking round',
+      );
+    },
+    maintain_partitions: async () => {
+      const created = await maintainPartitions(db);
+      if (created.length > 0) logger.info({ event: 'partitions:created', partitions: created }, 'partitions');
+    },
+    send_alert: async (payload) => {
+      const alert = payload as Alert;
+      if (!options.alertWebhookUrl) {
+        logger.warn({ event: 'alert:unsent', alert }, `alert (no ALERT_WEBHOOK_URL set): ${alert.text}`);
+        return;
+      }
+      await sendAlert(options.alertWebhookUrl, alert);
+      logger.info({ event: 'alert:sent', alert_event: alert.event }, 'alert sent');
+    },
+  };
+  return run({
+    pgPool: options.pool,
+    taskList,
+    crontab: [`${options.trackingCron} schedule_round`, '17 3 * * * maintain_partitions'].join('\n'),
+    concurrency: 1,
+    noHandleSignals: true,
+    pollInterval: 5_000,
+    logger: graphileLogger(logger),
+  });
+}

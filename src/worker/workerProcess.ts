@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { runMigrations } from 'graphile-worker';
+import { waitForDatabase } from '../db/connectWithRetry.ts';
+import { openDatabase } from '../db/database.ts';
+import { createDb } from '../db/kysely.ts';
+import { migrate } from '../db/migrate.ts';
+import { createPool } from '../db/pool.ts';
+import { readAiSource } from '../db/sources.ts';
+import { registerWorker, stopWorker, touchWorker } from '../db/workers.ts';
+import { startHealthServer } from '../observe/healthServer.ts';
+import { createLogger } from '../observe/logger.ts';
+import { createWorkerMetrics } from '../observe/metrics.ts';
+import { listenForQueuedRuns } from '../queue/wakeups.ts';
+import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
+import { UsageError } from '../usageError.ts';
+import { version } from '../version.ts';
+import type { WorkerConfig } from './config.ts';
+import { loadJobHandler } from './loadHandler.ts';
+import { PromptWorker } from './promptWorker.ts';
+
+const TOUCH_INTERVAL_MS = 10_000;
+
+/**
+ * One worker process from start to exit: database (retried), migrations, registration, the LISTEN session,
+ * graphile-worker's background tasks, the claim loop, metrics, and graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
+  const logger = createLogger(config.logLevel, { worker_id: config.workerId, ai_source: config.aiSource });
+  const database = await openDatabase();
+  const pool = createPool(database.url, {
+    applicationName: `avt-worker ${config.aiSource}#${config.workerId}`,
+    max: config.concurrency + 4,
+    logger,
+  });
+  const db = createDb(pool);
+  const cleanups: (() => Promise<unknown>)[] = [() => database.release(), () => db.destroy()];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) {
+      await step().catch((error: unknown) =>
+        logger.warn({ event: 'shutdown:step:failed', err: error }, 'cleanup'),
+      );
+    }
+  };
+
+  let stopSignals = () => {};
+  try {
+    await waitForDatabase(pool, database.url, config.connectTimeoutSeconds).catch((error: Error) => {
+      throw new UsageError(error.message, { cause: error });
+    });
+    if (config.migrate) await migrate(pool);
+    const source = await readAiSource(db, config.aiSource);
+    if (!source.found) {
+      throw new UsageError(
+        `unknown AI source '${config.aiSource}'; known sources: ${source.known.join(', ')}`,
+      );
+    }
+    // graphile-worker's schema: alerts are enqueued with the failure that causes them, even without --maintenance.
+    await runMigrations({ pgPool: pool, logger: graphileLogger(logger) });
+
+    const workerTag = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    const metrics = createWorkerMetrics({ ai_source: config.aiSource, worker_id: String(config.workerId) });
+    const handler = await loadJobHandler(config.handler, {
+      aiSource: config.aiSource,
+      workerId: config.workerId,
+      logger,
+    });
+    cleanups.push(async () => handler.close?.());
+
+    const worker = new PromptWorker({
+      db,
+      handler,
+      logger,
+      aiSource: config.aiSource,
+      workerId: config.workerId,
+      workerTag,
+      concurrency: config.concurrency,
+      leaseSeconds: config.leaseSeconds,
+      sourceLeaseSeconds: source.leaseSeconds,
+      pollIntervalMs: config.pollIntervalMs,
+      once: config.once,
+      maxJobs: config.maxJobs,
+      onJobFinished: ({ outcome, errorKind, durationMs }) => {
+        metrics.jobs.inc({ outcome, error_kind: errorKind ?? '' });
+        metrics.jobDuration.observe(durationMs / 1000);
+      },
+    });
+
+    const registration = await registerWorker(db, {
+      workerId: config.workerId,
+      aiSource: config.aiSource,
+      lockedBy: `${config.workerId}@${workerTag}`,
+      host: hostname(),
+      pid: process.pid,
+      version,
+      concurrency: config.concurrency,
+    });
+    const touch = setInterval(() => {
+      touchWorker(db, registration).catch((error: unknown) =>
+        logger.warn({ event: 'worker:touch:failed', err: error }, 'could not refresh the workers row'),
+      );
+    }, TOUCH_INTERVAL_MS);
+    cleanups.push(async () => {
+      clearInterval(touch);
+      await stopWorker(db, registration);
+    });
+
+    const wakeups = listenForQueuedRuns({
+      connectionString: config.listenUrl ?? database.url,
+      applicationName: `avt-listen ${config.aiSource}#${config.workerId}`,
+      onQueued: (aiSource) => {
+        if (aiSource === config.aiSource) worker.wake();
+      },
+      onReconnected: () => worker.wake(),
+      logger,
+    });
+    cleanups.push(() => wakeups.close());
+    await wakeups.ready;
+
+    if (config.maintenance) {
+      const runner = await startMaintenance({
+        pool,
+        db,
+        logger,
+        trackingCron: config.trackingCron,
+        alertWebhookUrl: config.alertWebhookUrl,
+      });
+      cleanups.push(() => runner.stop());
+    }
+
+    let accepting = true;
+    if (config.metricsPort !== undefined) {
+      const health = await startHealthServer(config.metricsPort, metrics.registry, () => accepting);
+      cleanups.push(() => health.close());
+      logger.info({ event: 'metrics:listening', port: health.port }, `metrics on :${health.port}/metrics`);
+    }
+    const sampleInFlight = setInterval(() => metrics.inFlight.set(worker.inFlight), 1_000);
+    cleanups.push(async () => clearInterval(sampleInFlight));
+
+    let stopping: Promise<void> | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) {
+        accepting = false;
+        logger.info(
+          {
+            event: 'worker:stopping',
+            signal,
+            in_flight: worker.inFlight,
+            grace_seconds: config.shutdownGraceSeconds,
+          },
+          `${signal}: no new claims; finishing in-flight jobs`,
+        );
+        stopping = worker.stop(config.shutdownGraceSeconds * 1000);
+      } else {
+        logger.warn(
+          { event: 'worker:stopping:now', signal },
+          `${signal} again: releasing in-flight jobs now`,
+        );
+        worker.abortAll();
+      }
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    stopSignals = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    };
+
+    logger.info(
+      {
+        event: 'worker:started',
+        concurrency: config.concurrency,
+        locked_by: `${config.workerId}@${workerTag}`,
+        version,
+      },
+      `worker ${config.workerId} claiming ${config.aiSource} runs`,
+    );
+    await worker.run();
+    await stopping;
+    logger.info({ event: 'worker:stopped' }, 'worker stopped');
+  } finally {
+    await cleanup();
+    stopSignals();
+  }
+}
