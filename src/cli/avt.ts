@@ -1,19 +1,21 @@
 import { Command } from 'commander';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerResume } from './commands/resume.ts';
+import { registerRound } from './commands/round.ts';
 import { registerStatus } from './commands/status.ts';
 import { defineWorkerCommand } from './commands/worker.ts';
 import { runCli } from './run.ts';
 
-const program = new Command('avt')
-  .description(
-    'AI visibility tracker: asks AI assistants a fixed set of prompts and measures brand visibility.\n\n' +
-      'The database: DATABASE_URL, or when unset an embedded PostgreSQL kept under .avt/.\n' +
-      "Enqueue work with SQL:  INSERT INTO prompts (text) VALUES ('best CRM for startups');",
-  )
-  .showHelpAfterError('(run with --help for usage)');
+const program = new Command('avt').description(
+  'AI visibility tracker: asks AI assistants a fixed set of prompts and measures brand visibility.\n\n' +
+    'The database: DATABASE_URL, or when unset an embedded PostgreSQL kept under .avt/.\n' +
+    "Enqueue work with SQL:  INSERT INTO prompts (text) VALUES ('best CRM for startups');",
+);
 
 registerMigrate(program);
 registerStatus(program);
+registerRound(program);
+registerResume(program);
 defineWorkerCommand(program.command('worker'));
 
 await runCli(program);

@@ -2,4 +2,4 @@ import { Command } from 'commander';
 import { defineWorkerCommand } from './commands/worker.ts';
 import { runCli } from './run.ts';
 
-await runCli(defineWorkerCommand(new Command('worker')).showHelpAfterError('(run with --help for usage)'));
+await runCli(defineWorkerCommand(new Command('worker')));

@@ -11,7 +11,7 @@ export interface PoolOptions {
   logger?: Logger;
 }
 
-/** A pg pool whose idle-client errors (a killed backend, a restarted server) are logged, not thrown. */
+/** A pg pool whose connection errors (a killed backend, a restarted server) are logged, not thrown. */
 export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
@@ -22,6 +22,13 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
   });
   pool.on('error', (error) => {
     options.logger?.warn({ event: 'pool:error', err: error }, 'idle database connection failed');
+  });
+  // A checked-out client whose backend dies (pg_terminate_backend, a server restart) emits 'error' too;
+  // unhandled, that would crash the process. The query in flight still fails and its caller handles it.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      options.logger?.warn({ event: 'pool:client:error', err: error }, 'database connection failed');
+    });
   });
   return pool;
 }
