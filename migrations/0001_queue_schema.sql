@@ -72,8 +72,9 @@ CREATE TABLE prompts (
   active       boolean NOT NULL DEFAULT true,
   priority     integer NOT NULL DEFAULT 0,
   created_at   timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT prompts_text_not_blank CHECK (length(btrim(text)) >= 1),
-  CONSTRAINT prompts_text_max_8000_chars CHECK (length(btrim(text)) <= 8000)
+  -- trimmed of spaces, tabs and line breaks: 1 to 8,000 characters; the text itself is stored verbatim
+  CONSTRAINT prompts_text_not_blank CHECK (btrim(text, E' \t\r\n\f\v') <> ''),
+  CONSTRAINT prompts_text_max_8000_chars CHECK (length(btrim(text, E' \t\r\n\f\v')) <= 8000)
 );
 
 CREATE TABLE prompt_runs (

@@ -34,6 +34,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
   NEW.round := coalesce(NEW.round, avt_current_round());
   IF NEW.sample IS NULL THEN
+    -- Two sessions re-running the same prompt on the same source take turns, so they get different numbers.
+    PERFORM pg_advisory_xact_lock(hashtextextended(NEW.prompt_id::text || '/' || NEW.ai_source, 7370003));
     SELECT coalesce(max(r.sample), 0) + 1 INTO NEW.sample
     FROM prompt_runs r
     WHERE r.prompt_id = NEW.prompt_id AND r.ai_source = NEW.ai_source AND r.round = NEW.round;
