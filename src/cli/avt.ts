@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerMock } from './commands/mock.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRound } from './commands/round.ts';
 import { registerStatus } from './commands/status.ts';
@@ -16,6 +17,7 @@ registerMigrate(program);
 registerStatus(program);
 registerRound(program);
 registerResume(program);
+registerMock(program);
 defineWorkerCommand(program.command('worker'));
 
 await runCli(program);

@@ -154,6 +154,7 @@ export interface Rounds {
 }
 
 export interface RunAttempts {
+  artifacts_path: string | null;
   attempt: number;
   error: string | null;
   error_kind: string | null;

@@ -8,6 +8,8 @@ export interface Failure {
   message: string;
   /** A floor under the backoff, e.g. the platform's Retry-After. */
   retryAfterSeconds?: number | undefined;
+  /** Where the attempt's screenshot and page HTML were saved. */
+  artifactsPath?: string | undefined;
 }
 
 /** Records a failed attempt: re-queued with backoff, or dead (sql/050_fail_prompt_run.sql). */

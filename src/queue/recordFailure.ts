@@ -37,6 +37,13 @@ export interface FailureOutcome {
 export async function recordFailure(db: Db, lease: Lease, record: FailureRecord): Promise<FailureOutcome> {
   return db.transaction().execute(async (tx) => {
     if (!(await failPromptRun(tx, lease, record.failure))) return { held: false, alerts: [] };
+    if (record.failure.artifactsPath) {
+      await tx
+        .updateTable('run_attempts')
+        .set({ artifacts_path: record.failure.artifactsPath })
+        .where('lease_token', '=', lease.leaseToken)
+        .execute();
+    }
     const run = await tx
       .selectFrom('prompt_runs')
       .select(['status', 'attempts'])

@@ -21,4 +21,23 @@ export interface WorkerConfig {
   alertWebhookUrl: string | undefined;
   /** A direct (not transaction-pooled) URL for LISTEN; DATABASE_URL when unset. */
   listenUrl: string | undefined;
+  capture: CaptureConfig;
+}
+
+/** How the built-in handler drives the browser (used when no --handler is given). */
+export interface CaptureConfig {
+  /** Replaces the adapter's site URL (e.g. the bundled mock); AVT_<SOURCE>_URL when unset. */
+  baseUrl: string | undefined;
+  storageState: string | undefined;
+  /** Rotated per job. */
+  proxies: string[];
+  locale: string | undefined;
+  timezone: string | undefined;
+  geolocation: { latitude: number; longitude: number } | undefined;
+  blockResources: string[];
+  traceOnFailure: boolean;
+  artifactsDir: string;
+  answerTimeoutSeconds: number;
+  stableMs: number;
+  recycleAfterJobs: number;
 }

@@ -26,7 +26,12 @@ export function planFailure(run: ClaimedRun, error: ClassifiedError): FailureRec
         : `[${run.aiSource}] run ${run.runId} is dead after ${attempts} attempt(s): ${error.kind}: ${error.message}`,
   });
   const record: FailureRecord = {
-    failure: { kind: error.kind, message: error.message, retryAfterSeconds: error.retryAfterSeconds },
+    failure: {
+      kind: error.kind,
+      message: error.message,
+      retryAfterSeconds: error.retryAfterSeconds,
+      artifactsPath: error.artifactsPath,
+    },
     aiSource: run.aiSource,
     deadAlert,
   };

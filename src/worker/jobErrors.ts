@@ -76,10 +76,26 @@ export interface ClassifiedError {
   kind: ErrorKind;
   message: string;
   retryAfterSeconds?: number | undefined;
+  /** Where the job saved its screenshot and page HTML, if it did. */
+  artifactsPath?: string | undefined;
+}
+
+const artifacts = new WeakMap<object, string>();
+
+/** Records where the failure's artifacts were saved, for the attempt row. */
+export function attachArtifacts<E>(error: E, path: string): E {
+  if (typeof error === 'object' && error !== null) artifacts.set(error, path);
+  return error;
 }
 
 /** The one place that maps any thrown value to an error kind. */
 export function classifyError(error: unknown): ClassifiedError {
+  const classified = classifyKind(error);
+  const path = typeof error === 'object' && error !== null ? artifacts.get(error) : undefined;
+  return path ? { ...classified, artifactsPath: path } : classified;
+}
+
+function classifyKind(error: unknown): ClassifiedError {
   if (error instanceof RateLimitedError) {
     return { kind: error.kind, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
   }

@@ -11,6 +11,7 @@ import { registerWorker, stopWorker, touchWorker } from '../db/workers.ts';
 import { startHealthServer } from '../observe/healthServer.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createWorkerMetrics } from '../observe/metrics.ts';
+import { createBuiltInHandler } from '../platforms/builtInHandler.ts';
 import { listenForQueuedRuns } from '../queue/wakeups.ts';
 import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
 import { UsageError } from '../usageError.ts';
@@ -60,11 +61,13 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
 
     const workerTag = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const metrics = createWorkerMetrics({ ai_source: config.aiSource, worker_id: String(config.workerId) });
-    const handler = await loadJobHandler(config.handler, {
-      aiSource: config.aiSource,
-      workerId: config.workerId,
-      logger,
-    });
+    const handler = config.handler
+      ? await loadJobHandler(config.handler, { aiSource: config.aiSource, workerId: config.workerId, logger })
+      : await createBuiltInHandler(config.aiSource, config.browser, config.capture, logger).catch(
+          (error: Error) => {
+            throw new UsageError(error.message, { cause: error });
+          },
+        );
     cleanups.push(async () => handler.close?.());
 
     const worker = new PromptWorker({

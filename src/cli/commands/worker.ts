@@ -4,6 +4,7 @@ import { UsageError } from '../../usageError.ts';
 import type { WorkerConfig } from '../../worker/config.ts';
 import { workerIdFromHostname } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
+import { addCaptureOptions, toCaptureConfig } from './captureOptions.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -19,7 +20,7 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
 
 /** Defines the worker's options on `command` (used by both `worker` and `avt worker`). */
 export function defineWorkerCommand(command: Command): Command {
-  return command
+  command
     .description(
       'Claim and run the prompt runs of one AI source until stopped (SIGTERM/SIGINT: finish or release\n' +
         'in-flight jobs, then exit 0). Run as many identical processes or replicas as you like.\n' +
@@ -112,10 +113,10 @@ export function defineWorkerCommand(command: Command): Command {
         .env('DB_CONNECT_TIMEOUT_SECONDS')
         .argParser(integer(0, 3_600))
         .default(30),
-    )
-    .action(async (options: Record<string, unknown>) => {
-      await runWorkerProcess(toConfig(options));
-    });
+    );
+  return addCaptureOptions(command).action(async (options: Record<string, unknown>) => {
+    await runWorkerProcess(toConfig(options));
+  });
 }
 
 function toConfig(options: Record<string, unknown>): WorkerConfig {
@@ -148,5 +149,6 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
     trackingCron: env.TRACKING_CRON ?? '0 6 * * *',
     alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
     listenUrl: env.DATABASE_LISTEN_URL || undefined,
+    capture: toCaptureConfig(options),
   };
 }

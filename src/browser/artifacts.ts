@@ -1,0 +1,26 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/**
+ * Saves what a person needs to see why a job failed: a screenshot and the page HTML, and the Playwright
+ * trace when tracing was on. Best effort: a dead page yields what it can. Returns the directory.
+ */
+export async function saveFailureArtifacts(
+  dir: string,
+  page: Page | null,
+  context: BrowserContext | null,
+  tracing: boolean,
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  if (page && !page.isClosed()) {
+    await page
+      .screenshot({ path: join(dir, 'screenshot.png'), fullPage: true, timeout: 5_000 })
+      .catch(() => {});
+    const html = await page.content().catch(() => null);
+    if (html !== null) await writeFile(join(dir, 'page.html'), html);
+    await writeFile(join(dir, 'url.txt'), `${page.url()}\n`);
+  }
+  if (tracing && context) await context.tracing.stop({ path: join(dir, 'trace.zip') }).catch(() => {});
+  return dir;
+}

@@ -1,0 +1,178 @@
+import type { Logger } from 'pino';
+import type { BrowserContext } from 'playwright-core';
+import { BrowserCrashError } from '../worker/jobErrors.ts';
+import { blockResources, type JobContextOptions, toPlaywrightOptions } from './contextOptions.ts';
+import { type BrowserTimeouts, DEFAULT_BROWSER_TIMEOUTS, ManagedBrowser } from './managedBrowser.ts';
+import { withTimeout } from './withTimeout.ts';
+
+export interface Lease {
+  context: BrowserContext;
+  /** Closes the context (and, per job, the browser). `crashed`: the browser is not to be used again. */
+  release(crashed: boolean): Promise<void>;
+}
+
+/** Hands out a fresh browser context per job; `close` leaves no Chromium process behind. */
+export interface BrowserProvider {
+  acquire(options: JobContextOptions): Promise<Lease>;
+  close(): Promise<void>;
+  /** Chromium processes this provider started and has not yet closed. */
+  readonly liveBrowsers: number;
+}
+
+export interface ProviderOptions {
+  executablePath: string;
+  logger: Logger;
+  timeouts?: BrowserTimeouts;
+  /** Shared mode: a browser is retired after this many jobs. */
+  recycleAfterJobs?: number;
+}
+
+async function newContext(browser: ManagedBrowser, options: JobContextOptions, timeoutMs: number) {
+  const context = await withTimeout(
+    browser.browser.newContext(toPlaywrightOptions(options)),
+    timeoutMs,
+    () => new BrowserCrashError(`the browser did not open a context within ${timeoutMs} ms`),
+  );
+  await blockResources(context, options.block);
+  return context;
+}
+
+/** `--browser per-job`: a fresh Chromium for every job, closed (or killed) after it. */
+export class PerJobBrowsers implements BrowserProvider {
+  readonly #options: ProviderOptions;
+  readonly #live = new Set<ManagedBrowser>();
+
+  constructor(options: ProviderOptions) {
+    this.#options = options;
+  }
+
+  get liveBrowsers(): number {
+    return this.#live.size;
+  }
+
+  async acquire(options: JobContextOptions): Promise<Lease> {
+    const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
+    const browser = await ManagedBrowser.launch(this.#options.executablePath, timeouts);
+    this.#live.add(browser);
+    try {
+      const context = await newContext(browser, options, timeouts.launchMs);
+      return {
+        context,
+        release: async () => {
+          await withTimeout(
+            context.close(),
+            timeouts.closeMs,
+            () => new Error('context close timed out'),
+          ).catch(() => {});
+          await browser.close();
+          this.#live.delete(browser);
+        },
+      };
+    } catch (error) {
+      await browser.kill();
+      this.#live.delete(browser);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#live].map((browser) => browser.kill()));
+    this.#live.clear();
+  }
+}
+
+/**
+ * `--browser shared`: one Chromium per process and a fresh context per job. The browser is retired after
+ * `recycleAfterJobs` jobs, when it disconnects, or when a job reports it crashed; a retired browser closes
+ * once its last context is released.
+ */
+export class SharedBrowser implements BrowserProvider {
+  readonly #options: ProviderOptions;
+  #current: { browser: ManagedBrowser; jobs: number; active: number } | null = null;
+  #starting: Promise<ManagedBrowser> | null = null;
+  readonly #retiring = new Map<ManagedBrowser, number>();
+
+  constructor(options: ProviderOptions) {
+    this.#options = options;
+  }
+
+  get liveBrowsers(): number {
+    return (this.#current ? 1 : 0) + this.#retiring.size;
+  }
+
+  async acquire(options: JobContextOptions): Promise<Lease> {
+    const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
+    const entry = await this.#browser();
+    entry.jobs += 1;
+    entry.active += 1;
+    const { browser } = entry;
+    let context: BrowserContext;
+    try {
+      context = await newContext(browser, options, timeouts.launchMs);
+    } catch (error) {
+      this.#done(entry, true);
+      throw error;
+    }
+    return {
+      context,
+      release: async (crashed) => {
+        await withTimeout(
+          context.close(),
+          timeouts.closeMs,
+          () => new Error('context close timed out'),
+        ).catch(() => {});
+        await this.#done(entry, crashed);
+      },
+    };
+  }
+
+  async #browser() {
+    const recycleAfter = this.#options.recycleAfterJobs ?? 100;
+    if (this.#current && (!this.#current.browser.connected || this.#current.jobs >= recycleAfter)) {
+      this.#retire(this.#current);
+    }
+    if (!this.#current) {
+      this.#starting ??= ManagedBrowser.launch(this.#options.executablePath, this.#options.timeouts).finally(
+        () => {
+          this.#starting = null;
+        },
+      );
+      const browser = await this.#starting;
+      this.#current ??= { browser, jobs: 0, active: 0 };
+      if (this.#current.browser !== browser) await browser.close();
+    }
+    return this.#current;
+  }
+
+  #retire(entry: { browser: ManagedBrowser; active: number }) {
+    if (this.#current?.browser === entry.browser) this.#current = null;
+    this.#options.logger.debug(
+      { event: 'browser:retire', pid: entry.browser.pid },
+      'retiring the shared browser',
+    );
+    if (entry.active === 0) void entry.browser.close();
+    else this.#retiring.set(entry.browser, entry.active);
+  }
+
+  async #done(entry: { browser: ManagedBrowser; jobs: number; active: number }, crashed: boolean) {
+    entry.active -= 1;
+    if (crashed && this.#current?.browser === entry.browser) this.#retire(entry);
+    const retiring = this.#retiring.get(entry.browser);
+    if (retiring !== undefined) {
+      if (entry.active <= 0) {
+        this.#retiring.delete(entry.browser);
+        await entry.browser.close();
+      } else {
+        this.#retiring.set(entry.browser, entry.active);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const browsers = [...this.#retiring.keys()];
+    if (this.#current) browsers.push(this.#current.browser);
+    this.#current = null;
+    this.#retiring.clear();
+    await Promise.all(browsers.map((browser) => browser.close()));
+  }
+}

@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CaptureConfig } from '../../worker/config.ts';
+
+function geolocation(value: string) {
+  const parts = value.split(',').map((part) => Number(part.trim()));
+  const [latitude, longitude] = parts;
+  if (
+    parts.length !== 2 ||
+    latitude === undefined ||
+    longitude === undefined ||
+    !(Math.abs(latitude) <= 90) ||
+    !(Math.abs(longitude) <= 180)
+  ) {
+    throw new InvalidArgumentError(`must be "latitude,longitude", e.g. "48.85,2.35", got '${value}'`);
+  }
+  return { latitude, longitude };
+}
+
+function list(value: string) {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function positive(value: string) {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`must be a whole number ≥ 1, got '${value}'`);
+  return n;
+}
+
+const RESOURCE_TYPES = ['image', 'font', 'media', 'stylesheet'];
+
+/** The browser capture's options (the built-in job handler). */
+export function addCaptureOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--base-url <url>',
+        "the site's URL instead of the real one (e.g. the bundled mock); default AVT_<SOURCE>_URL",
+      ),
+    )
+    .addOption(
+      new Option('--storage-state <file>', 'a Playwright storageState file: a saved logged-in session').env(
+        'STORAGE_STATE',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--proxy <urls>',
+        'proxy URLs, comma-separated, rotated per job (http://user:pass@host:port)',
+      )
+        .env('PROXY_URLS')
+        .argParser(list),
+    )
+    .addOption(new Option('--locale <locale>', 'browser locale, e.g. de-DE').env('LOCALE'))
+    .addOption(new Option('--timezone <zone>', 'browser time zone, e.g. Europe/Berlin').env('TIMEZONE'))
+    .addOption(
+      new Option('--geolocation <lat,lon>', 'browser geolocation, e.g. 52.52,13.40')
+        .env('GEOLOCATION')
+        .argParser(geolocation),
+    )
+    .addOption(
+      new Option('--block-resources <types>', `resource types not to load: ${RESOURCE_TYPES.join(', ')}`)
+        .env('BLOCK_RESOURCES')
+        .argParser((value) => {
+          const types = list(value);
+          const bad = types.find((type) => !RESOURCE_TYPES.includes(type));
+          if (bad)
+            throw new InvalidArgumentError(
+              `unknown resource type '${bad}'; use ${RESOURCE_TYPES.join(', ')}`,
+            );
+          return types;
+        }),
+    )
+    .addOption(
+      new Option('--trace-on-failure', 'also save a Playwright trace with failure artifacts').env(
+        'TRACE_ON_FAILURE',
+      ),
+    )
+    .addOption(
+      new Option('--artifacts-dir <dir>', 'where failure screenshots and HTML go (<dir>/<run_id>/<attempt>/)')
+        .env('ARTIFACTS_DIR')
+        .default('artifacts'),
+    )
+    .addOption(
+      new Option('--answer-timeout-seconds <n>', 'longest time from submit to a proven-complete answer')
+        .env('ANSWER_TIMEOUT_SECONDS')
+        .argParser(positive)
+        .default(180),
+    )
+    .addOption(
+      new Option('--stable-ms <ms>', 'the answer must be unchanged this long to count as complete')
+        .env('STABLE_MS')
+        .argParser(positive)
+        .default(1200),
+    )
+    .addOption(
+      new Option(
+        '--recycle-after-jobs <n>',
+        'shared browser mode: start a fresh browser after this many jobs',
+      )
+        .env('BROWSER_RECYCLE_AFTER')
+        .argParser(positive)
+        .default(100),
+    );
+}
+
+export function toCaptureConfig(options: Record<string, unknown>): CaptureConfig {
+  return {
+    baseUrl: options.baseUrl as string | undefined,
+    storageState: options.storageState ? resolve(options.storageState as string) : undefined,
+    proxies: (options.proxy as string[] | undefined) ?? [],
+    locale: options.locale as string | undefined,
+    timezone: options.timezone as string | undefined,
+    geolocation: options.geolocation as CaptureConfig['geolocation'],
+    blockResources: (options.blockResources as string[] | undefined) ?? [],
+    traceOnFailure:
+      options.traceOnFailure === true || options.traceOnFailure === 'true' || options.traceOnFailure === '1',
+    artifactsDir: resolve(options.artifactsDir as string),
+    answerTimeoutSeconds: options.answerTimeoutSeconds as number,
+    stableMs: options.stableMs as number,
+    recycleAfterJobs: options.recycleAfterJobs as number,
+  };
+}

@@ -1,0 +1,14 @@
+/** The bundled mock AI platform: what tests, the demo and `avt mock` use. */
+export { DEMO_BRANDS, loadBrandsFile, type MockBrand } from './brands.ts';
+export {
+  type ExpectedCapture,
+  type ExpectedCitation,
+  expectedCapture,
+  stripParams,
+} from './expectedCapture.ts';
+export { FAULT_KINDS, type FaultKind, type FaultRates, parseFaults } from './faults.ts';
+export { FLAVOUR_NAMES, type FlavourName } from './flavour.ts';
+export { FLAVOURS, flavourFor } from './flavours/index.ts';
+export type { MockPlatformOptions } from './options.ts';
+export { type MockPlatform, startMockPlatform } from './server.ts';
+export type { FlavourStats, RequestRecord } from './stats.ts';

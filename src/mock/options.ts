@@ -1,0 +1,52 @@
+import type { Logger } from '../observe/logger.ts';
+import { DEMO_BRANDS, type MockBrand } from './brands.ts';
+import { checkRates, type FaultRates, parseFaults } from './faults.ts';
+
+export interface MockPlatformOptions {
+  /** Default 4010; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** How long an answer takes to stream, start to finish. Default 1500. */
+  latencyMs?: number;
+  /** Fault rates per kind (0..1), or the `--faults` text `429=0.1,captcha=0.05`. Default none. */
+  faults?: FaultRates | string;
+  /** Seeds answers and fault draws. Default 1. */
+  seed?: number;
+  /** Brands the answers mention. Default: DEMO_BRANDS (CRM tools). */
+  brands?: readonly MockBrand[];
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  latencyMs: number;
+  faults: FaultRates;
+  seed: number;
+  brands: readonly MockBrand[];
+  logger?: Logger;
+}
+
+export const DEFAULT_PORT = 4010;
+export const DEFAULT_LATENCY_MS = 1500;
+export const DEFAULT_SEED = 1;
+
+export function resolveOptions(options: MockPlatformOptions = {}): ResolvedOptions {
+  const faults = typeof options.faults === 'string' ? parseFaults(options.faults) : (options.faults ?? {});
+  checkRates(faults);
+  const latencyMs = options.latencyMs ?? DEFAULT_LATENCY_MS;
+  if (!Number.isFinite(latencyMs) || latencyMs < 0)
+    throw new RangeError(`latencyMs must be >= 0, got ${latencyMs}`);
+  const brands = options.brands ?? DEMO_BRANDS;
+  if (brands.length === 0) throw new RangeError('brands must name at least one brand');
+  return {
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? '127.0.0.1',
+    latencyMs,
+    faults,
+    seed: options.seed ?? DEFAULT_SEED,
+    brands,
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
+}

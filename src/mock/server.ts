@@ -1,0 +1,256 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { composeAnswer } from './answer.ts';
+import {
+  type BlockResponse,
+  blankPage,
+  cloudflarePage,
+  faultPath,
+  googleSorryPage,
+  loginPage,
+  rateLimitPage,
+  serverErrorPage,
+  TURNSTILE_PATH,
+  turnstileFrame,
+} from './blockPages.ts';
+import { FaultDrawer, type FaultKind } from './faults.ts';
+import { FLAVOUR_NAMES, type Flavour, type FlavourName } from './flavour.ts';
+import { FLAVOURS } from './flavours/index.ts';
+import { type MockPlatformOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { type FlavourStats, MockStats, type RequestRecord } from './stats.ts';
+import { streamAnswer } from './streaming.ts';
+
+export interface MockPlatform {
+  /** The server's origin, e.g. http://127.0.0.1:4010; a flavour lives under `${url}/<flavour>/`. */
+  url: string;
+  port: number;
+  stats(): Record<FlavourName, FlavourStats>;
+  /** The last ~200 requests, oldest first (what GET /requests returns). */
+  requests(): RequestRecord[];
+  /** Clears the counters and the request log (what POST /stats/reset does). */
+  resetStats(): void;
+  /** Stops every stream, drops every connection and closes the server. */
+  close(): Promise<void>;
+}
+
+/** Where a bare prefix leads, for the sites whose start page is not the root. */
+const ROOT_REDIRECTS: Partial<Record<FlavourName, string>> = { gemini: 'app', claude: 'new' };
+
+/**
+ * Starts the bundled mock AI platform: six imitated sites, one per adapter, under /chatgpt/, /gemini/,
+ * /perplexity/, /claude/, /copilot/ and /google/, plus GET /stats, GET /requests and POST /stats/reset.
+ */
+export async function startMockPlatform(options: MockPlatformOptions = {}): Promise<MockPlatform> {
+  const config = resolveOptions(options);
+  const stats = new MockStats(FLAVOUR_NAMES);
+  const drawer = new FaultDrawer(config.faults, config.seed);
+  const streams = new Set<() => void>();
+  const context: Context = { config, stats, drawer, streams };
+
+  const server = createServer((request, response) => {
+    route(context, request, response).catch((error: Error) => {
+      config.logger?.error({ event: 'mock:request:failed', err: error, path: request.url }, 'request failed');
+      if (!response.headersSent) send(response, { status: 500, headers: {}, body: 'mock platform error\n' });
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    stats: () => stats.snapshot() as Record<FlavourName, FlavourStats>,
+    requests: () => stats.requests(),
+    resetStats: () => stats.reset(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const stop of streams) stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface Context {
+  config: ResolvedOptions;
+  stats: MockStats;
+  drawer: FaultDrawer;
+  streams: Set<() => void>;
+}
+
+async function route(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { stats } = context;
+  const url = new URL(request.url ?? '/', 'http://mock.invalid');
+  const method = request.method ?? 'GET';
+  const path = url.pathname;
+  if (path === '/stats' && method === 'GET') return sendJson(response, stats.snapshot());
+  if (path === '/requests' && method === 'GET') return sendJson(response, stats.requests());
+  if (path === '/stats/reset' && method === 'POST') {
+    stats.reset();
+    return sendJson(response, { reset: true });
+  }
+
+  const name = path.split('/')[1] ?? '';
+  const flavour = (FLAVOUR_NAMES as readonly string[]).includes(name)
+    ? FLAVOURS[name as FlavourName]
+    : undefined;
+  stats.record(request, flavour?.name ?? null);
+  context.config.logger?.debug(
+    { event: 'mock:request', method, path: request.url, flavour: flavour?.name },
+    'request',
+  );
+  if (path === '/favicon.ico') return send(response, { status: 204, headers: {}, body: '' });
+  if (path === TURNSTILE_PATH) return send(response, turnstileFrame());
+  if (path === '/') return send(response, indexPage());
+  if (!flavour) return send(response, notFound());
+  if (path === `/${flavour.name}`) return redirect(response, `/${flavour.name}/`);
+
+  const prefix = `/${flavour.name}/`;
+  const sub = path.slice(prefix.length);
+  if (method === 'POST' && sub === 'api/answer') return answer(context, flavour, request, response);
+  if (method !== 'GET' && method !== 'HEAD') return send(response, notFound());
+  if (flavour.name === 'google' && sub === 'search') return search(context, url, response);
+  if (flavour.isStartPage(sub)) {
+    stats.pageLoad(flavour.name);
+    return send(response, ok(flavour.startPage({ prefix, query: url.searchParams })));
+  }
+  const rootRedirect = ROOT_REDIRECTS[flavour.name];
+  if (sub === '' && rootRedirect) return redirect(response, `${prefix}${rootRedirect}`);
+  if (sub === flavour.blocks.login.path.split('?')[0]) return send(response, loginPage(flavour));
+  if (sub === 'sorry/index' && flavour.blocks.captcha.kind === 'google') {
+    return send(response, googleSorryPage(url.searchParams.get('continue') ?? prefix));
+  }
+  const fault = /^mock-fault\/(.+)$/.exec(sub)?.[1];
+  if (fault === '429') return send(response, rateLimitPage(flavour));
+  if (fault === '500') return send(response, serverErrorPage(flavour));
+  if (fault === 'blank') return send(response, blankPage());
+  if (fault === 'captcha')
+    return send(response, cloudflarePage(flavour, request.headers.host ?? flavour.name));
+  return send(response, notFound());
+}
+
+/** POST /<flavour>/api/answer {prompt}: a fault (as a navigation) or the streamed answer. */
+async function answer(
+  context: Context,
+  flavour: Flavour,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  const { config, stats, drawer, streams } = context;
+  const body = (await readJson(request)) as { prompt?: unknown; fault?: unknown };
+  const prompt = typeof body.prompt === 'string' ? body.prompt : '';
+  let fault: FaultKind | undefined;
+  if (flavour.name === 'google') {
+    // the search page drew (and counted) the fault already; only the stream's own faults come this way
+    fault = body.fault === 'hang' || body.fault === 'half' ? body.fault : undefined;
+  } else {
+    fault = drawer.draw(flavour.name, prompt);
+    stats.answer(flavour.name, fault);
+  }
+  if (fault) config.logger?.debug({ event: 'mock:fault', flavour: flavour.name, fault }, `fault ${fault}`);
+  const target = fault && faultPath(flavour, fault, request.headers.referer ?? `/${flavour.name}/`);
+  if (target) {
+    response.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    response.end(`${JSON.stringify({ t: 'navigate', url: `/${flavour.name}/${target}` })}\n`);
+    return;
+  }
+  const stop = streamAnswer(response, {
+    answer: composeAnswer(prompt, config.seed, config.brands),
+    markup: flavour.markup,
+    latencyMs: config.latencyMs,
+    ...(fault === 'hang' || fault === 'half' ? { fault } : {}),
+    onComplete: () => stats.completed(flavour.name),
+  });
+  streams.add(stop);
+  response.on('close', () => streams.delete(stop));
+}
+
+/** GET /google/search?q=…: the fault, if any, is the search page itself. */
+function search(context: Context, url: URL, response: ServerResponse) {
+  const { config, stats, drawer } = context;
+  const google = FLAVOURS.google;
+  const q = url.searchParams.get('q') ?? '';
+  stats.pageLoad('google');
+  const fault = drawer.draw('google', q);
+  stats.answer('google', fault);
+  if (fault === '429') return send(response, rateLimitPage(google));
+  if (fault === '500') return send(response, serverErrorPage(google));
+  if (fault === 'blank') return send(response, blankPage());
+  if (fault === 'captcha' || fault === 'login') {
+    return redirect(response, `/google/${faultPath(google, fault, `${url.pathname}${url.search}`)}`);
+  }
+  const hasOverview = q.trim() !== '' && !/\[\[aio:none\]\]/i.test(q);
+  const html = google.startPage({
+    prefix: '/google/',
+    query: url.searchParams,
+    ...(hasOverview ? { answer: composeAnswer(q, config.seed, config.brands) } : {}),
+    ...(fault === 'hang' || fault === 'half' ? { streamFault: fault } : {}),
+  });
+  return send(response, ok(html));
+}
+
+function readJson(request: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= 1_000_000) chunks.push(chunk);
+    });
+    request.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      } catch {
+        resolve({});
+      }
+    });
+  });
+}
+
+const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+
+function ok(body: string): BlockResponse {
+  return { status: 200, headers: HTML, body };
+}
+
+function notFound(): BlockResponse {
+  return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not found\n' };
+}
+
+function send(response: ServerResponse, page: BlockResponse): void {
+  response.writeHead(page.status, { ...page.headers, 'content-length': Buffer.byteLength(page.body) });
+  response.end(page.body);
+}
+
+function sendJson(response: ServerResponse, value: unknown): void {
+  send(response, {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: `${JSON.stringify(value)}\n`,
+  });
+}
+
+function redirect(response: ServerResponse, location: string): void {
+  response.writeHead(302, { location, 'content-length': 0 });
+  response.end();
+}
+
+function indexPage(): BlockResponse {
+  const links = Object.values(FLAVOURS)
+    .map((f) => {
+      const start =
+        f.name === 'google' ? 'search?q=best+CRM+for+startups&hl=en' : (ROOT_REDIRECTS[f.name] ?? '');
+      return `<li><a href="/${f.name}/${start}">${f.name}</a> (adapter: ${f.source})</li>`;
+    })
+    .join('');
+  return ok(
+    `<!doctype html><title>Mock AI platform</title><link rel="icon" href="data:,"><h1>Mock AI platform</h1><ul>${links}</ul><p><a href="/stats">/stats</a> · <a href="/requests">/requests</a></p>`,
+  );
+}

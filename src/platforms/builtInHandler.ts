@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import { type BrowserProvider, PerJobBrowsers, SharedBrowser } from '../browser/browserProvider.ts';
+import { type JobContextOptions, parseProxy } from '../browser/contextOptions.ts';
+import { findChromium } from '../browser/findChromium.ts';
+import { ManagedBrowser } from '../browser/managedBrowser.ts';
+import type { CaptureConfig } from '../worker/config.ts';
+import type { JobHandler } from '../worker/jobHandler.ts';
+import { createCaptureHandler } from './captureHandler.ts';
+import { DEFAULT_CAPTURE_TIMEOUTS } from './captureTimeouts.ts';
+import { baseUrlFromEnv, loadSelectors } from './selectors.ts';
+
+/**
+ * The browser capture for one source: finds Chromium, checks it starts, loads the adapter's selectors,
+ * and rotates proxies per job. Throws (BrowserNotFoundError, BrowserLaunchError, SelectorFileError) at start
+ * rather than failing every job later.
+ */
+export async function createBuiltInHandler(
+  aiSource: string,
+  mode: 'per-job' | 'shared',
+  config: CaptureConfig,
+  logger: Logger,
+): Promise<JobHandler> {
+  const selectors = loadSelectors(aiSource);
+  const chromium = await findChromium();
+  const probe = await ManagedBrowser.launch(chromium.executablePath);
+  logger.info(
+    {
+      event: 'browser:found',
+      path: chromium.executablePath,
+      origin: chromium.origin,
+      version: probe.browser.version(),
+    },
+    `Chromium ${probe.browser.version()} (${chromium.executablePath})`,
+  );
+  await probe.close();
+
+  const providerOptions = {
+    executablePath: chromium.executablePath,
+    logger,
+    recycleAfterJobs: config.recycleAfterJobs,
+  };
+  const provider: BrowserProvider =
+    mode === 'shared' ? new SharedBrowser(providerOptions) : new PerJobBrowsers(providerOptions);
+  const proxies = config.proxies.map(parseProxy);
+  let nextProxy = 0;
+  const contextOptions = (): JobContextOptions => {
+    const proxy = proxies.length > 0 ? proxies[nextProxy++ % proxies.length] : undefined;
+    return {
+      storageStatePath: config.storageState,
+      proxy,
+      locale: config.locale,
+      timezoneId: config.timezone,
+      geolocation: config.geolocation,
+      block: config.blockResources,
+    };
+  };
+  return createCaptureHandler({
+    provider,
+    selectors,
+    baseUrl: config.baseUrl ?? baseUrlFromEnv(aiSource),
+    timeouts: {
+      ...DEFAULT_CAPTURE_TIMEOUTS,
+      answerMs: config.answerTimeoutSeconds * 1000,
+      stableMs: config.stableMs,
+    },
+    contextOptions,
+    artifactsDir: config.artifactsDir,
+    traceOnFailure: config.traceOnFailure,
+  });
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { type BrowserProvider, PerJobBrowsers, SharedBrowser } from '../../src/browser/browserProvider.ts';
+import { BrowserNotFoundError, findChromium } from '../../src/browser/findChromium.ts';
+import { ManagedBrowser } from '../../src/browser/managedBrowser.ts';
+import { waitFor } from '../helpers/db.ts';
+import { descendantPids } from '../helpers/processes.ts';
+
+const logger = pino({ level: 'silent' });
+let server: Server;
+let url: string;
+let executablePath: string;
+
+before(async () => {
+  server = createServer((_, response) => response.end('<html><body><h1>hello</h1></body></html>'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  executablePath = (await findChromium()).executablePath;
+});
+after(() => {
+  server.close();
+});
+
+async function runJobs(provider: BrowserProvider, jobs: number, concurrency: number) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < jobs) {
+        next += 1;
+        const lease = await provider.acquire({});
+        const page = await lease.context.newPage();
+        await page.goto(url);
+        assert.equal(await page.innerText('h1'), 'hello');
+        await lease.release(false);
+      }
+    }),
+  );
+}
+
+const noChromiumLeft = () =>
+  waitFor(() => descendantPids().length === 0, 10_000, 'no Chromium processes left');
+
+describe('browser lifecycle', () => {
+  test('per-job mode: 50 jobs leave no Chromium process behind', async () => {
+    const provider = new PerJobBrowsers({ executablePath, logger });
+    await runJobs(provider, 50, 2);
+    assert.equal(provider.liveBrowsers, 0);
+    await provider.close();
+    await noChromiumLeft();
+  });
+
+  test('shared mode: 50 jobs over recycled browsers leave no Chromium process behind', async () => {
+    const provider = new SharedBrowser({ executablePath, logger, recycleAfterJobs: 20 });
+    await runJobs(provider, 50, 3);
+    assert.ok(provider.liveBrowsers <= 1);
+    await provider.close();
+    assert.equal(provider.liveBrowsers, 0);
+    await noChromiumLeft();
+  });
+
+  test('shared mode: a crashed browser is replaced for the next job', async () => {
+    const provider = new SharedBrowser({ executablePath, logger });
+    const first = await provider.acquire({});
+    const pids = descendantPids();
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await waitFor(() => !first.context.browser()?.isConnected(), 10_000, 'the browser to disconnect');
+    await first.release(true);
+    await runJobs(provider, 2, 1);
+    await provider.close();
+    await noChromiumLeft();
+  });
+
+  test('a browser that will not close is killed with its process tree', async () => {
+    const browser = await ManagedBrowser.launch(executablePath, { launchMs: 30_000, closeMs: 500 });
+    const pid = browser.pid;
+    assert.ok(pid);
+    // SIGSTOP: the browser can no longer answer the close request.
+    process.kill(pid, 'SIGSTOP');
+    await browser.close();
+    await noChromiumLeft();
+  });
+});
+
+describe('finding Chromium', () => {
+  test('CHROMIUM_PATH that is not executable: the error names it and says how to install one', async () => {
+    await assert.rejects(findChromium({ CHROMIUM_PATH: '/nonexistent/chromium' }), (error: unknown) => {
+      assert.ok(error instanceof BrowserNotFoundError);
+      assert.match(error.message, /CHROMIUM_PATH=\/nonexistent\/chromium/);
+      assert.match(error.message, /apt-get install -y chromium/);
+      return true;
+    });
+  });
+
+  test('without CHROMIUM_PATH a system Chromium is found', async () => {
+    const found = await findChromium({});
+    assert.equal(found.origin, 'system');
+  });
+});
