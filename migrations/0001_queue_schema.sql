@@ -108,8 +108,6 @@ CREATE INDEX prompt_runs_claim_idx ON prompt_runs (ai_source, priority DESC, run
 -- Expired leases (crashed workers) and the live-lease count for max_concurrency.
 CREATE INDEX prompt_runs_leases_idx ON prompt_runs (ai_source, locked_until)
   WHERE status = 'running';
-CREATE INDEX prompt_runs_prompt_idx ON prompt_runs (prompt_id);
-CREATE INDEX prompt_runs_round_idx ON prompt_runs (round, ai_source);
 
 CREATE TABLE run_attempts (
   id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -144,7 +142,6 @@ CREATE TABLE responses (
 
 CREATE TABLE responses_default PARTITION OF responses DEFAULT;
 CREATE INDEX responses_run_idx ON responses (run_id);
-CREATE INDEX responses_source_time_idx ON responses (ai_source, captured_at);
 
 -- No foreign key to responses: it is partitioned on captured_at; the mentions and citations are written in
 -- the same transaction as their response (commitResult), which is what keeps them consistent.

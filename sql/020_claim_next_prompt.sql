@@ -9,6 +9,9 @@
 -- not paused; max_concurrency caps live leases; min_interval_ms spaces claims. Claimers of a capped source
 -- take turns on its ai_sources row; an uncapped source is claimed fully in parallel (SKIP LOCKED).
 -- `now` exists for tests; leave it NULL.
+-- The claim commits without waiting for its WAL flush (synchronous_commit off for this transaction only):
+-- a claim lost in a database crash just means the run is claimed again, and the lost lease's holder cannot
+-- commit (its token matches nothing). Results (commit_prompt_run_result) are always flushed.
 CREATE OR REPLACE FUNCTION claim_next_prompt(
   worker_id integer,
   ai_source text,
@@ -35,7 +38,6 @@ DECLARE
   v_source text := claim_next_prompt.ai_source;
   v_src ai_sources%ROWTYPE;
   v_lease integer;
-  v_run_id bigint;
   v_token uuid := gen_random_uuid();
   v_locked_by text;
 BEGIN
@@ -61,7 +63,11 @@ BEGIN
     RETURN;
   END IF;
 
-  -- Take back runs whose lease expired.
+  -- Take back runs whose lease expired (checked first with a plain index probe: usually there are none).
+  IF EXISTS (
+    SELECT 1 FROM prompt_runs r
+    WHERE r.ai_source = v_source AND r.status = 'running' AND r.locked_until <= v_now
+  ) THEN
   WITH expired AS (
     SELECT r.id, r.lease_token, r.attempts >= v_src.max_attempts AS last_attempt,
            format('lease expired: %s stopped renewing its lease at %s', r.locked_by, r.locked_until) AS error
@@ -89,6 +95,7 @@ BEGIN
       locked_until = NULL
   FROM expired e
   WHERE r.id = e.id;
+  END IF;
 
   IF v_src.max_concurrency IS NOT NULL OR v_src.min_interval_ms > 0 THEN
     -- Take turns with the other claimers of this source, so the checks below see every live lease.
@@ -106,41 +113,41 @@ BEGIN
     END IF;
   END IF;
 
-  SELECT r.id INTO v_run_id
-  FROM prompt_runs r
-  WHERE r.ai_source = v_source AND r.status = 'queued' AND r.run_after <= v_now
-  ORDER BY r.priority DESC, r.run_after, r.id
-  LIMIT 1
-  FOR UPDATE SKIP LOCKED;
-
-  IF v_run_id IS NULL THEN
-    RETURN;
-  END IF;
-
-  IF v_src.min_interval_ms > 0 THEN
-    UPDATE ai_sources s SET last_claimed_at = v_now WHERE s.name = v_source;
-  END IF;
-
   v_locked_by := claim_next_prompt.worker_id::text || '@'
     || coalesce(nullif(claim_next_prompt.worker_tag, ''), 'backend-' || pg_backend_pid()::text);
+  PERFORM set_config('synchronous_commit', 'off', true);
 
-  UPDATE prompt_runs r
-  SET status = 'running',
-      attempts = r.attempts + 1,
-      locked_by = v_locked_by,
-      lease_token = v_token,
-      locked_until = v_now + make_interval(secs => v_lease),
-      started_at = v_now
-  WHERE r.id = v_run_id;
-
-  INSERT INTO run_attempts (run_id, attempt, worker, lease_token, started_at)
-  SELECT r.id, r.attempts, v_locked_by, v_token, v_now FROM prompt_runs r WHERE r.id = v_run_id;
-
+  -- Pick, lease and open the attempt in one statement.
   RETURN QUERY
-  SELECT r.id, r.prompt_id, p.text, r.ai_source, r.round, r.sample, r.attempts, v_src.max_attempts,
-         r.lease_token, r.locked_by, r.locked_until
-  FROM prompt_runs r
-  JOIN prompts p ON p.id = r.prompt_id
-  WHERE r.id = v_run_id;
+  WITH next AS (
+    SELECT r.id
+    FROM prompt_runs r
+    WHERE r.ai_source = v_source AND r.status = 'queued' AND r.run_after <= v_now
+    ORDER BY r.priority DESC, r.run_after, r.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE prompt_runs r
+    SET status = 'running',
+        attempts = r.attempts + 1,
+        locked_by = v_locked_by,
+        lease_token = v_token,
+        locked_until = v_now + make_interval(secs => v_lease),
+        started_at = v_now
+    FROM next
+    WHERE r.id = next.id
+    RETURNING r.*
+  ), opened AS (
+    INSERT INTO run_attempts (run_id, attempt, worker, lease_token, started_at)
+    SELECT c.id, c.attempts, v_locked_by, v_token, v_now FROM claimed c
+  )
+  SELECT c.id, c.prompt_id, p.text, c.ai_source, c.round, c.sample, c.attempts, v_src.max_attempts,
+         c.lease_token, c.locked_by, c.locked_until
+  FROM claimed c
+  JOIN prompts p ON p.id = c.prompt_id;
+
+  IF FOUND AND v_src.min_interval_ms > 0 THEN
+    UPDATE ai_sources s SET last_claimed_at = v_now WHERE s.name = v_source;
+  END IF;
 END
 $$;

@@ -1,11 +1,10 @@
--- Marks a run done. Returns false, changing nothing, when the caller's lease no longer holds: the caller
--- must then roll back whatever it wrote in the same transaction (commitResult does).
-CREATE OR REPLACE FUNCTION complete_prompt_run(
-  run_id bigint,
-  lease_token uuid
-) RETURNS boolean
+-- Marking a run done, shared by complete_prompt_run and commit_prompt_run_result: returns the run as it
+-- now is, or NULL (changing nothing) when the caller's lease no longer holds.
+CREATE OR REPLACE FUNCTION avt_complete_run(run_id bigint, lease_token uuid) RETURNS prompt_runs
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
+DECLARE
+  v_run prompt_runs%ROWTYPE;
 BEGIN
   UPDATE prompt_runs r
   SET status = 'done',
@@ -14,16 +13,27 @@ BEGIN
       locked_by = NULL,
       lease_token = NULL,
       locked_until = NULL
-  WHERE r.id = complete_prompt_run.run_id
+  WHERE r.id = avt_complete_run.run_id
     AND r.status = 'running'
-    AND r.lease_token = complete_prompt_run.lease_token;
+    AND r.lease_token = avt_complete_run.lease_token
+  RETURNING r.* INTO v_run;
   IF NOT FOUND THEN
-    RETURN false;
+    RETURN NULL;
   END IF;
 
   UPDATE run_attempts a
   SET finished_at = pg_catalog.now(), outcome = 'done'
-  WHERE a.lease_token = complete_prompt_run.lease_token;
-  RETURN true;
+  WHERE a.lease_token = avt_complete_run.lease_token;
+  RETURN v_run;
 END
+$$;
+
+-- Marks a run done. Returns false, changing nothing, when the caller's lease no longer holds: the caller
+-- must then roll back whatever it wrote in the same transaction.
+CREATE OR REPLACE FUNCTION complete_prompt_run(
+  run_id bigint,
+  lease_token uuid
+) RETURNS boolean
+LANGUAGE sql VOLATILE AS $$
+  SELECT (avt_complete_run(complete_prompt_run.run_id, complete_prompt_run.lease_token)).id IS NOT NULL
 $$;

@@ -1,8 +1,9 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import { JobTimeoutError, NavigationError, SelectorDriftError } from '../worker/jobErrors.ts';
 import type { CaptureTimeouts } from './captureTimeouts.ts';
-import { detectBlock } from './detectBlock.ts';
-import { anyVisible, delay, firstPresent, firstVisible, waitForVisible } from './locate.ts';
+import { detectBlock, matchBlock } from './detectBlock.ts';
+import { delay, firstPresent, firstVisible, waitForVisible } from './locate.ts';
+import { type PageProbe, probePage } from './pageProbe.ts';
 import { type PlatformSelectors, startUrl } from './selectors.ts';
 
 export interface CapturedCitation {
@@ -49,39 +50,39 @@ export async function capturePrompt(
     .catch((error: Error) => {
       throw new NavigationError(`could not load ${url}: ${error.message}`, { cause: error });
     });
-  const blocked = await detectBlock(page, selectors.blocks, { matchTexts: true, response });
+  const blocked = await detectBlock(page, selectors.blocks, response);
   if (blocked) throw blocked;
   if (response && response.status() >= 400) {
     throw new NavigationError(`${url} answered HTTP ${response.status()}`);
   }
   await dismissDialogs(page, selectors);
 
-  const checkBlocks = async (matchTexts: boolean) => {
-    const error = await detectBlock(page, selectors.blocks, { matchTexts, response: lastDocument });
-    if (error) throw error;
-    const status = (lastDocument as Response | null)?.status() ?? 200;
-    if (status >= 400) throw new NavigationError(`${page.url()} answered HTTP ${status}`);
-  };
-
   let turnsBefore = 0;
   if (selectors.submitVia === 'input') {
-    const input = await waitForVisible(page, selectors.input, timeouts.inputMs, signal, () =>
-      checkBlocks(true),
-    );
+    const input = await waitForVisible(page, selectors.input, timeouts.inputMs, signal);
     if (!input) {
-      await checkBlocks(true);
-      throw drift(page, `no input box matched (${selectors.input.join(' | ')})`);
+      const error = await detectBlock(page, selectors.blocks, lastDocument);
+      if (error) throw error;
+      throw drift(page.url(), `no input box matched (${selectors.input.join(' | ')})`);
     }
-    turnsBefore = await countTurns(page, selectors);
+    turnsBefore = (await probePage(page, selectors, 0, false)).turns;
     await input.click({ timeout: timeouts.inputMs });
     await input.fill(prompt, { timeout: timeouts.inputMs });
     await submit(page, selectors, input, timeouts);
   }
 
-  const turn = await waitForTurn(page, selectors, turnsBefore, options, checkBlocks);
-  if (turn === 'absent') return { answerText: '', answerHtml: '', citations: [], model: null };
-  const answer = await waitForCompletion(page, selectors, turn, options, checkBlocks);
-  return readCapture(page, selectors, turn, answer, signal);
+  const probe = async (withBodyText: boolean) => {
+    const seen = await probePage(page, selectors, turnsBefore, withBodyText);
+    const error = matchBlock(selectors.blocks, seen, lastDocument);
+    if (error) throw error;
+    const status = (lastDocument as Response | null)?.status() ?? 200;
+    if (status >= 400) throw new NavigationError(`${seen.url} answered HTTP ${status}`);
+    return seen;
+  };
+  const started = await waitForAnswer(selectors, options, probe);
+  if (started === 'absent') return { answerText: '', answerHtml: '', citations: [], model: null };
+  await waitForCompletion(page, selectors, options, probe);
+  return readCapture(page, selectors, signal);
 }
 
 async function dismissDialogs(page: Page, selectors: PlatformSelectors): Promise<void> {
@@ -89,17 +90,6 @@ async function dismissDialogs(page: Page, selectors: PlatformSelectors): Promise
     const target = page.locator(selector).first();
     if (await target.isVisible().catch(() => false)) await target.click({ timeout: 2_000 }).catch(() => {});
   }
-}
-
-async function countTurns(page: Page, selectors: PlatformSelectors): Promise<number> {
-  const candidates = selectors.turn.length > 0 ? selectors.turn : selectors.answer;
-  const found = await firstPresent(page, candidates);
-  if (!found) return 0;
-  for (const selector of candidates) {
-    const n = await page.locator(selector).count();
-    if (n > 0) return n;
-  }
-  return 0;
 }
 
 async function submit(page: Page, selectors: PlatformSelectors, input: Locator, timeouts: CaptureTimeouts) {
@@ -116,56 +106,32 @@ async function submit(page: Page, selectors: PlatformSelectors, input: Locator, 
   await input.press('Enter');
 }
 
-type Turn = Locator | Page;
+type Probe = (withBodyText: boolean) => Promise<PageProbe>;
 
-/** Waits for our answer's container (a new turn), or 'absent' when the page says there is no answer. */
-async function waitForTurn(
-  page: Page,
+/** Waits for our answer to appear (in a new turn), or 'absent' when the page has no answer for the query. */
+async function waitForAnswer(
   selectors: PlatformSelectors,
-  turnsBefore: number,
   { timeouts, signal }: CaptureOptions,
-  checkBlocks: (matchTexts: boolean) => Promise<void>,
-): Promise<Turn | 'absent'> {
+  probe: Probe,
+): Promise<'started' | 'absent'> {
   const started = Date.now();
   const deadline = started + timeouts.answerStartMs;
   for (;;) {
     signal.throwIfAborted();
-    await checkBlocks(true);
-    if (selectors.turn.length === 0) {
-      if (await firstPresent(page, selectors.answer)) return page;
-    } else {
-      for (const selector of selectors.turn) {
-        const turns = page.locator(selector);
-        if ((await turns.count()) > turnsBefore) return turns.last();
-      }
-    }
-    if (selectors.absent.length > 0 && (await absentShown(page, selectors.absent))) return 'absent';
+    const seen = await probe(true);
+    if (seen.hasAnswer) return 'started';
+    if (seen.absentShown) return 'absent';
     if (selectors.absentAfterMs !== undefined && Date.now() - started > selectors.absentAfterMs)
       return 'absent';
     if (Date.now() > deadline) {
-      if (await anyVisible(page, selectors.stop))
-        throw new JobTimeoutError('the answer did not start in time');
+      if (seen.stop) throw new JobTimeoutError('the answer did not start in time');
       throw drift(
-        page,
+        seen.url,
         `no answer appeared after submitting (${[...selectors.turn, ...selectors.answer].join(' | ')})`,
       );
     }
     await delay(100, signal);
   }
-}
-
-async function absentShown(page: Page, texts: string[]): Promise<boolean> {
-  for (const text of texts) {
-    if (
-      await page
-        .getByText(text)
-        .first()
-        .isVisible()
-        .catch(() => false)
-    )
-      return true;
-  }
-  return false;
 }
 
 /**
@@ -175,58 +141,51 @@ async function absentShown(page: Page, texts: string[]): Promise<boolean> {
 async function waitForCompletion(
   page: Page,
   selectors: PlatformSelectors,
-  turn: Turn,
   { timeouts, signal }: CaptureOptions,
-  checkBlocks: (matchTexts: boolean) => Promise<void>,
-): Promise<Locator> {
+  probe: Probe,
+): Promise<void> {
   const deadline = Date.now() + timeouts.answerMs;
-  const citationRoot = selectors.citations.scope === 'page' ? page : turn;
   let lastSnapshot = '';
   let stableSince = Date.now();
   let quietSince: number | null = null;
-  let expanded = false;
+  let expanded = selectors.expand.length === 0;
   for (;;) {
     signal.throwIfAborted();
-    await checkBlocks(false);
-    if (!expanded && selectors.expand.length > 0) {
+    if (!expanded) {
       const expander = await firstVisible(page, selectors.expand);
       if (expander) {
         await expander.click({ timeout: 2_000 }).catch(() => {});
         expanded = true;
       }
     }
-    const answer = await firstPresent(turn, selectors.answer, true);
-    const text = answer ? await answer.innerText().catch(() => '') : '';
-    const citations = await countCitations(citationRoot, selectors);
-    const snapshot = `${citations}\u0000${text}`;
+    const seen = await probe(false);
+    const snapshot = `${seen.citations}\u0000${seen.text}`;
     const now = Date.now();
     if (snapshot !== lastSnapshot) {
       lastSnapshot = snapshot;
       stableSince = now;
     }
-    const stopping = await anyVisible(page, selectors.stop);
-    const streaming =
-      selectors.streaming.length > 0 && (await firstPresent(turn, selectors.streaming)) !== null;
-    const finishedRoot = selectors.finished.scope === 'page' ? page : turn;
-    const finished = (await firstPresent(finishedRoot, selectors.finished.selectors)) !== null;
     const stable = now - stableSince >= timeouts.stableMs;
-    if (answer && !stopping && !streaming && finished && stable) return answer;
+    if (seen.hasAnswer && !seen.stop && !seen.streaming && seen.finished && stable) return;
     // Stopped and quiet, yet no finished marker: a truncated answer or a changed marker. Never store it.
-    quietSince = !stopping && !streaming && !finished && stable ? (quietSince ?? now) : null;
+    quietSince = !seen.stop && !seen.streaming && !seen.finished && stable ? (quietSince ?? now) : null;
     if (quietSince !== null && now - quietSince >= timeouts.finishedGraceMs) {
       throw drift(
-        page,
+        seen.url,
         `the answer stopped without a finished marker (${selectors.finished.selectors.join(' | ')}); it may be cut off`,
       );
     }
     if (now > deadline) {
-      if (stopping || streaming)
+      if (seen.stop || seen.streaming) {
         throw new JobTimeoutError(`the answer was still streaming after ${timeouts.answerMs} ms`);
-      throw drift(page, 'completion could not be proven before the timeout');
+      }
+      throw drift(seen.url, 'completion could not be proven before the timeout');
     }
     await delay(100, signal);
   }
 }
+
+type Turn = Locator | Page;
 
 /** The first candidate selector with any match under `root`. */
 async function matchingSelector(root: Turn, candidates: string[]): Promise<string | null> {
@@ -236,19 +195,14 @@ async function matchingSelector(root: Turn, candidates: string[]): Promise<strin
   return null;
 }
 
-async function countCitations(root: Turn, selectors: PlatformSelectors): Promise<number> {
-  const selector = await matchingSelector(root, selectors.citations.selectors);
-  return selector ? root.locator(selector).count() : 0;
-}
-
-async function readCapture(
-  page: Page,
-  selectors: PlatformSelectors,
-  turn: Turn,
-  answer: Locator,
-  signal: AbortSignal,
-): Promise<Capture> {
+async function readCapture(page: Page, selectors: PlatformSelectors, signal: AbortSignal): Promise<Capture> {
   signal.throwIfAborted();
+  const turnSelector = await matchingSelector(page, selectors.turn);
+  // The newest turn is ours: completion was proven on it (it is newer than the turnsBefore there were).
+  const turn: Turn = turnSelector ? page.locator(turnSelector).last() : page;
+  const answer = await firstPresent(turn, selectors.answer, true);
+  if (!answer)
+    throw drift(page.url(), `the answer vanished before it could be read (${selectors.answer.join(' | ')})`);
   const reveal = await firstVisible(page, selectors.citations.reveal);
   if (reveal) await reveal.click({ timeout: 2_000 }).catch(() => {});
   const root =
@@ -300,6 +254,6 @@ export function stripParams(href: string, params: string[]): string {
   }
 }
 
-function drift(page: Page, detail: string): SelectorDriftError {
-  return new SelectorDriftError(`${detail} at ${page.url()}`);
+function drift(url: string, detail: string): SelectorDriftError {
+  return new SelectorDriftError(`${detail} at ${url}`);
 }

@@ -1,5 +1,6 @@
 import type { Page, Response } from 'playwright-core';
 import { CaptchaError, type JobError, LoginRequiredError, RateLimitedError } from '../worker/jobErrors.ts';
+import type { PageProbe } from './pageProbe.ts';
 import type { PlatformSelectors } from './selectors.ts';
 
 type Blocks = PlatformSelectors['blocks'];
@@ -21,16 +22,16 @@ export function retryAfterFromHeader(value: string | undefined | null): number |
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
-async function matches(page: Page, block: Blocks[BlockKind], bodyText: string | null, title: string) {
-  const url = page.url();
-  if (block.urlPatterns.some((pattern) => url.includes(pattern))) return `the page went to ${url}`;
-  const titled = block.titles.find((t) => title.toLowerCase().includes(t.toLowerCase()));
-  if (titled) return `the page title is "${title}"`;
-  for (const selector of block.selectors) {
-    if ((await page.locator(selector).count()) > 0) return `the page has ${selector}`;
-  }
-  if (bodyText !== null) {
-    const lower = bodyText.toLowerCase();
+/** What the page shows, as far as block recognition needs it. */
+export type BlockObservation = Pick<PageProbe, 'url' | 'title' | 'blockSelector' | 'bodyText'>;
+
+function reason(kind: BlockKind, block: Blocks[BlockKind], seen: BlockObservation): string | null {
+  if (block.urlPatterns.some((pattern) => seen.url.includes(pattern))) return `the page went to ${seen.url}`;
+  const title = block.titles.find((t) => seen.title.toLowerCase().includes(t.toLowerCase()));
+  if (title) return `the page title is "${seen.title}"`;
+  if (seen.blockSelector?.kind === kind) return `the page has ${seen.blockSelector.selector}`;
+  if (seen.bodyText !== null) {
+    const lower = seen.bodyText.toLowerCase();
     const text = block.texts.find((t) => lower.includes(t.toLowerCase()));
     if (text) return `the page says "${text}"`;
   }
@@ -38,31 +39,50 @@ async function matches(page: Page, block: Blocks[BlockKind], bodyText: string | 
 }
 
 /**
- * Recognises a captcha/bot check, a login wall or a rate-limit page and returns the typed error for it.
- * Texts are only matched when `matchTexts` (not while an answer is on the page: it may quote them).
+ * Recognises a captcha/bot check, a login wall or a rate-limit page and returns its typed error. Texts are
+ * matched only when the observation carries the body text (not while an answer is on the page: it may
+ * quote them). An HTTP 429 is a rate limit whatever the page says; Retry-After comes from the header or
+ * the page's "try again in ...".
  */
-export async function detectBlock(
-  page: Page,
+export function matchBlock(
   blocks: Blocks,
-  options: { matchTexts: boolean; response?: Response | null },
-): Promise<JobError | null> {
-  const title = await page.title().catch(() => '');
-  const bodyText = options.matchTexts
-    ? await page
-        .evaluate(() => document.body?.innerText ?? '')
-        .catch(() => '')
-        .then((text) => text.slice(0, 20_000))
-    : null;
-  const captcha = await matches(page, blocks.captcha, bodyText, title);
+  seen: BlockObservation,
+  response: Response | null,
+): JobError | null {
+  const captcha = reason('captcha', blocks.captcha, seen);
   if (captcha) return new CaptchaError(`captcha or bot check: ${captcha}`);
-  const login = await matches(page, blocks.login, bodyText, title);
+  const login = reason('login', blocks.login, seen);
   if (login) return new LoginRequiredError(`login wall: ${login}`);
-  const status = options.response?.status();
-  const limited = status === 429 ? `HTTP 429` : await matches(page, blocks.rateLimit, bodyText, title);
+  const limited = response?.status() === 429 ? 'HTTP 429' : reason('rateLimit', blocks.rateLimit, seen);
   if (limited) {
     const retryAfter =
-      retryAfterFromHeader(options.response?.headers()['retry-after']) ?? retryAfterFromText(bodyText ?? '');
+      retryAfterFromHeader(response?.headers()['retry-after']) ?? retryAfterFromText(seen.bodyText ?? '');
     return new RateLimitedError(`rate limited: ${limited}`, retryAfter);
   }
   return null;
+}
+
+/** The same recognition for a page that is not being probed (right after navigation). */
+export async function detectBlock(
+  page: Page,
+  blocks: Blocks,
+  response: Response | null,
+): Promise<JobError | null> {
+  const selectorOf = async (kind: BlockKind) => {
+    for (const selector of blocks[kind].selectors) {
+      if ((await page.locator(selector).count()) > 0) return { kind, selector };
+    }
+    return null;
+  };
+  const blockSelector =
+    (await selectorOf('captcha')) ?? (await selectorOf('login')) ?? (await selectorOf('rateLimit'));
+  const bodyText = await page
+    .evaluate(() => document.body?.innerText ?? '')
+    .catch(() => '')
+    .then((text) => text.slice(0, 20_000));
+  return matchBlock(
+    blocks,
+    { url: page.url(), title: await page.title().catch(() => ''), blockSelector, bodyText },
+    response,
+  );
 }

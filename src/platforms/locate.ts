@@ -21,10 +21,6 @@ export async function firstPresent(root: Root, candidates: string[], last = fals
   return null;
 }
 
-export async function anyVisible(root: Root, candidates: string[]): Promise<boolean> {
-  return (await firstVisible(root, candidates)) !== null;
-}
-
 /** Waits until one of the candidates is visible, polling; null on timeout. */
 export async function waitForVisible(
   root: Root,

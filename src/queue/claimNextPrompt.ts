@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import type { Db } from '../db/kysely.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { ClaimedRun } from './claimedRun.ts';
 
 export interface ClaimParams {
@@ -26,11 +25,13 @@ interface ClaimRow {
 }
 
 /** Claims the next eligible run of a source (sql/020_claim_next_prompt.sql); null when there is none. */
-export async function claimNextPrompt(db: Db, params: ClaimParams): Promise<ClaimedRun | null> {
-  const { rows } = await sql<ClaimRow>`
-    SELECT * FROM claim_next_prompt(
-      ${params.workerId}::integer, ${params.aiSource}::text, ${params.leaseSeconds ?? null}::integer,
-      ${params.workerTag ?? null}::text)`.execute(db);
+export async function claimNextPrompt(db: Queryable, params: ClaimParams): Promise<ClaimedRun | null> {
+  // A named (prepared) statement: parsed once per connection, not once per claim.
+  const { rows } = await db.query<ClaimRow>({
+    name: 'avt_claim_next_prompt',
+    text: 'SELECT * FROM claim_next_prompt($1::integer, $2::text, $3::integer, $4::text)',
+    values: [params.workerId, params.aiSource, params.leaseSeconds ?? null, params.workerTag ?? null],
+  });
   const row = rows[0];
   if (!row) return null;
   return {

@@ -1,6 +1,5 @@
-import type { Db } from '../db/kysely.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { ClaimedRun } from './claimedRun.ts';
-import { completePromptRun } from './completePromptRun.ts';
 import { LeaseLostError } from './errors.ts';
 
 export interface CapturedResponse {
@@ -40,67 +39,55 @@ export interface RunResult {
 }
 
 /**
- * Writes the run's response, mentions and citations and marks the run done, in one transaction. The
- * lease is checked first (and the run row stays locked until commit): if it no longer holds, nothing is
- * written and LeaseLostError is thrown. Returns the new response id.
+ * Writes the run's response, mentions and citations and marks the run done, in one statement and so one
+ * transaction (sql/045_commit_prompt_run_result.sql). The lease is checked first: if it no longer holds,
+ * nothing is written and LeaseLostError is thrown. Returns the new response id.
  */
 export async function commitResult(
-  db: Db,
-  run: Pick<ClaimedRun, 'runId' | 'leaseToken' | 'promptId' | 'aiSource'>,
+  db: Queryable,
+  run: Pick<ClaimedRun, 'runId' | 'leaseToken'>,
   result: RunResult,
 ): Promise<string> {
-  return db.transaction().execute(async (tx) => {
-    if (!(await completePromptRun(tx, run))) throw new LeaseLostError(run.runId);
-    const { response } = result;
-    const { id: responseId } = await tx
-      .insertInto('responses')
-      .values({
-        run_id: run.runId,
-        prompt_id: run.promptId,
-        ai_source: run.aiSource,
-        capture_mode: response.captureMode ?? 'ui',
+  const { response } = result;
+  const { rows } = await db.query<{ response_id: string | null }>({
+    name: 'avt_commit_prompt_run_result',
+    text: 'SELECT commit_prompt_run_result($1::bigint, $2::uuid, $3::jsonb, $4::jsonb, $5::jsonb) AS response_id',
+    values: [
+      run.runId,
+      run.leaseToken,
+      JSON.stringify({
         answer_text: response.answerText,
         answer_html: response.answerHtml ?? null,
         model: response.model ?? null,
+        capture_mode: response.captureMode ?? 'ui',
+        captured_at: response.capturedAt?.toISOString() ?? null,
         duration_ms: response.durationMs ?? null,
         extraction_method: response.extractionMethod ?? 'rules',
-        ...(response.capturedAt ? { captured_at: response.capturedAt } : {}),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (result.mentions.length > 0) {
-      await tx
-        .insertInto('brand_mentions')
-        .values(
-          result.mentions.map((m) => ({
-            response_id: responseId,
-            brand_id: m.brandId,
-            brand_name: m.brandName,
-            position: m.position,
-            mention_count: m.mentionCount,
-            sentiment: m.sentiment ?? null,
-            recommended: m.recommended ?? null,
-            snippet: m.snippet ?? null,
-          })),
-        )
-        .execute();
-    }
-    if (result.citations.length > 0) {
-      await tx
-        .insertInto('citations')
-        .values(
-          result.citations.map((c) => ({
-            response_id: responseId,
-            position: c.position,
-            url: c.url,
-            domain: c.domain,
-            title: c.title ?? null,
-            brand_id: c.brandId ?? null,
-            quote: c.quote ?? null,
-          })),
-        )
-        .execute();
-    }
-    return responseId;
+      }),
+      JSON.stringify(
+        result.mentions.map((m) => ({
+          brand_id: m.brandId,
+          brand_name: m.brandName,
+          position: m.position,
+          mention_count: m.mentionCount,
+          sentiment: m.sentiment ?? null,
+          recommended: m.recommended ?? null,
+          snippet: m.snippet ?? null,
+        })),
+      ),
+      JSON.stringify(
+        result.citations.map((c) => ({
+          position: c.position,
+          url: c.url,
+          domain: c.domain,
+          title: c.title ?? null,
+          brand_id: c.brandId ?? null,
+          quote: c.quote ?? null,
+        })),
+      ),
+    ],
   });
+  const responseId = rows[0]?.response_id;
+  if (!responseId) throw new LeaseLostError(run.runId);
+  return responseId;
 }

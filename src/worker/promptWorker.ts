@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/kysely.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { ClaimedRun } from '../queue/claimedRun.ts';
 import { claimNextPrompt } from '../queue/claimNextPrompt.ts';
 import { commitResult } from '../queue/commitResult.ts';
@@ -14,6 +15,8 @@ import { WakeSignal } from './wakeSignal.ts';
 
 export interface PromptWorkerOptions {
   db: Db;
+  /** The same pool as `db`'s: the claim and the commit use it directly. */
+  pool: Queryable;
   handler: JobHandler;
   logger: Logger;
   aiSource: string;
@@ -104,14 +107,14 @@ export class PromptWorker {
   }
 
   async #runSlot(slot: number): Promise<void> {
-    const { db, logger, maxJobs } = this.#options;
+    const { logger, maxJobs } = this.#options;
     while (this.#claiming) {
       if (maxJobs !== undefined && this.#started >= maxJobs) break;
       let run: ClaimedRun | null;
       try {
         // Arm before claiming so a NOTIFY that lands during the claim is not lost.
         this.#wake.arm(slot);
-        run = await claimNextPrompt(db, {
+        run = await claimNextPrompt(this.#options.pool, {
           workerId: this.#options.workerId,
           aiSource: this.#options.aiSource,
           leaseSeconds: this.#options.leaseSeconds,
@@ -164,7 +167,7 @@ export class PromptWorker {
         handler.run({ run, signal: controller.signal, logger }),
         controller.signal,
       );
-      await commitResult(db, run, result);
+      await commitResult(this.#options.pool, run, result);
       finish('done');
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;

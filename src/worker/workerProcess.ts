@@ -72,6 +72,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
 
     const worker = new PromptWorker({
       db,
+      pool,
       handler,
       logger,
       aiSource: config.aiSource,

@@ -21,7 +21,12 @@ export interface SpawnedWorker {
 
 /** Starts `bin/worker` as a real process with the scripted test handler, JSON logs collected. */
 export function spawnWorker(args: string[], env: Record<string, string>): SpawnedWorker {
-  const child = spawn(`${binDir}worker`, ['--handler', scriptedHandler, ...args], {
+  return spawnBin('worker', ['--handler', scriptedHandler, ...args], env);
+}
+
+/** Starts `bin/<command>` as a real process, its JSON log lines collected. */
+export function spawnBin(command: string, args: string[], env: Record<string, string>): SpawnedWorker {
+  const child = spawn(`${binDir}${command}`, args, {
     env: { ...process.env, LOG_FORMAT: 'json', DB_CONNECT_TIMEOUT_SECONDS: '5', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { createDb } from '../../src/db/kysely.ts';
 import { claimNextPrompt, commitResult } from '../../src/queue/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -21,20 +20,19 @@ describe('claim_next_prompt', () => {
     const claimed: string[] = [];
     const claimers = Array.from({ length: 16 }, async (_, index) => {
       const pool = new pg.Pool({ connectionString: t.url, max: 1 });
-      const db = createDb(pool);
       try {
         for (;;) {
-          const run = await claimNextPrompt(db, { workerId: index + 1, aiSource: 'chatgpt' });
+          const run = await claimNextPrompt(pool, { workerId: index + 1, aiSource: 'chatgpt' });
           if (!run) break;
           claimed.push(run.runId);
-          await commitResult(db, run, {
+          await commitResult(pool, run, {
             response: { answerText: `answer to ${run.promptText}` },
             mentions: [],
             citations: [],
           });
         }
       } finally {
-        await db.destroy();
+        await pool.end();
       }
     });
     await Promise.all(claimers);

@@ -79,7 +79,7 @@ describe('commitResult', () => {
   test('writes the response, mentions and citations and marks the run done, in one transaction', async () => {
     const run = await claimOne();
     const result = fullResult();
-    const responseId = await commitResult(t.db, run, result);
+    const responseId = await commitResult(t.pool, run, result);
 
     const { rows: responses } = await t.pool.query(
       `SELECT id, run_id, prompt_id, ai_source, capture_mode, answer_text, answer_html, model, captured_at,
@@ -199,23 +199,23 @@ describe('commitResult', () => {
       const before = await runSnapshot(t.pool, run.runId);
       const bad = fullResult();
       breakIt(bad);
-      await assert.rejects(commitResult(t.db, run, bad), (error: pg.DatabaseError) => {
+      await assert.rejects(commitResult(t.pool, run, bad), (error: pg.DatabaseError) => {
         assert.equal(error.code, '23514', error.message);
         return true;
       });
       assert.deepEqual(await totals(), { responses: 0, mentions: 0, citations: 0 });
       assert.equal(await runSnapshot(t.pool, run.runId), before, 'the run changed');
 
-      await commitResult(t.db, run, fullResult());
+      await commitResult(t.pool, run, fullResult());
       assert.deepEqual(await totals(), { responses: 1, mentions: 2, citations: 2 });
     });
   }
 
   test('a commit after the run was completed throws LeaseLostError and leaves exactly one response', async () => {
     const run = await claimOne();
-    await commitResult(t.db, run, fullResult());
+    await commitResult(t.pool, run, fullResult());
     await assert.rejects(
-      commitResult(t.db, run, fullResult()),
+      commitResult(t.pool, run, fullResult()),
       (error) => error instanceof LeaseLostError && error.runId === run.runId,
     );
     assert.deepEqual(await totals(), { responses: 1, mentions: 2, citations: 2 });
@@ -224,7 +224,7 @@ describe('commitResult', () => {
   test('two commits racing on the same lease: one wins, the other gets LeaseLostError', async () => {
     const run = await claimOne();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 4 }, () => commitResult(t.db, run, fullResult())),
+      Array.from({ length: 4 }, () => commitResult(t.pool, run, fullResult())),
     );
     assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
     for (const o of outcomes) {

@@ -59,7 +59,7 @@ describe('lease expiry', () => {
     assert.equal(b.attempt, 2);
     assert.equal(b.lockedBy, '2@B');
 
-    await assert.rejects(commitResult(t.db, a, answer('late answer from A')), isLeaseLost(a.runId));
+    await assert.rejects(commitResult(t.pool, a, answer('late answer from A')), isLeaseLost(a.runId));
     assert.equal(await responseCount(a.runId), 0, "A's late commit wrote a response");
     const { rows: running } = await t.pool.query(
       'SELECT status, lease_token, locked_by FROM prompt_runs WHERE id = $1',
@@ -67,8 +67,8 @@ describe('lease expiry', () => {
     );
     assert.deepEqual(running[0], { status: 'running', lease_token: b.leaseToken, locked_by: '2@B' });
 
-    await commitResult(t.db, b, answer('answer from B'));
-    await assert.rejects(commitResult(t.db, a, answer('later still')), isLeaseLost(a.runId));
+    await commitResult(t.pool, b, answer('answer from B'));
+    await assert.rejects(commitResult(t.pool, a, answer('later still')), isLeaseLost(a.runId));
 
     const { rows: responses } = await t.pool.query('SELECT answer_text FROM responses WHERE run_id = $1', [
       a.runId,
@@ -134,7 +134,7 @@ describe('lease expiry', () => {
 
     assert.equal(await heartbeatPromptRun(t.db, left), false, 'a taken-over lease was renewed');
     assert.equal(await heartbeatPromptRun(t.db, kept, 600), true);
-    await commitResult(t.db, kept, answer());
+    await commitResult(t.pool, kept, answer());
     const { rows } = await t.pool.query<{ outcome: string }>(
       'SELECT outcome FROM run_attempts WHERE run_id = $1 ORDER BY id',
       [kept.runId],
@@ -194,7 +194,7 @@ describe('lease expiry', () => {
       { attempt: 1, outcome: 'lease_expired', error_kind: 'lease_expired', finished: true },
       { attempt: 2, outcome: 'dead', error_kind: 'lease_expired', finished: true },
     ]);
-    await assert.rejects(commitResult(t.db, second, answer()), isLeaseLost(second.runId));
+    await assert.rejects(commitResult(t.pool, second, answer()), isLeaseLost(second.runId));
     assert.equal(await responseCount(first.runId), 0);
   });
 
@@ -235,7 +235,7 @@ describe('lease expiry', () => {
     }
 
     // Once the run is done, even the token that finished it holds nothing.
-    await commitResult(t.db, b, answer());
+    await commitResult(t.pool, b, answer());
     const done = await runSnapshot(t.pool, b.runId);
     for (const [opName, op] of operations) {
       assert.equal(await op(b), false, `${opName} on a done run returned true`);

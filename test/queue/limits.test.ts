@@ -44,10 +44,10 @@ describe('per-source limits', () => {
       for (let round = 0; round < 24; round++) {
         // Free 2, 1 or 0 slots: by finishing runs, or by letting a lease expire (it stops counting).
         if (round % 4 === 0) {
-          for (const run of held) await commitResult(t.db, run, answer());
+          for (const run of held) await commitResult(t.pool, run, answer());
           held = [];
         } else if (round % 4 === 1 && held.length > 0) {
-          await commitResult(t.db, held.shift() as ClaimedRun, answer());
+          await commitResult(t.pool, held.shift() as ClaimedRun, answer());
         } else if (round % 4 === 3 && held.length > 0) {
           const expired = held.pop() as ClaimedRun;
           await t.pool.query(

@@ -1,0 +1,54 @@
+-- commitResult in one statement: marks the run done (lease checked first, the run row locked) and writes its
+-- response, brand mentions and citations, all in the caller's transaction. Returns the new response id, or
+-- NULL, writing nothing, when the caller's lease no longer holds.
+--   response:  {"answer_text", "answer_html", "model", "capture_mode", "captured_at", "duration_ms",
+--               "extraction_method"}
+--   mentions:  [{"brand_id", "brand_name", "position", "mention_count", "sentiment", "recommended", "snippet"}]
+--   citations: [{"position", "url", "domain", "title", "brand_id", "quote"}]
+CREATE OR REPLACE FUNCTION commit_prompt_run_result(
+  run_id bigint,
+  lease_token uuid,
+  response jsonb,
+  mentions jsonb DEFAULT '[]',
+  citations jsonb DEFAULT '[]'
+) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+  v_run prompt_runs%ROWTYPE;
+  v_response_id bigint;
+BEGIN
+  v_run := avt_complete_run(commit_prompt_run_result.run_id, commit_prompt_run_result.lease_token);
+  IF v_run.id IS NULL THEN
+    RETURN NULL;
+  END IF;
+
+  INSERT INTO responses (run_id, prompt_id, ai_source, capture_mode, answer_text, answer_html, model,
+                         captured_at, duration_ms, extraction_method)
+  SELECT v_run.id, v_run.prompt_id, v_run.ai_source, coalesce(x.capture_mode, 'ui'), x.answer_text, x.answer_html,
+         x.model, coalesce(x.captured_at, now()), x.duration_ms, coalesce(x.extraction_method, 'rules')
+  FROM jsonb_to_record(commit_prompt_run_result.response) AS x (
+    capture_mode text, answer_text text, answer_html text, model text, captured_at timestamptz,
+    duration_ms integer, extraction_method text)
+  RETURNING id INTO v_response_id;
+
+  IF jsonb_array_length(coalesce(commit_prompt_run_result.mentions, '[]')) > 0 THEN
+  INSERT INTO brand_mentions (response_id, brand_id, brand_name, position, mention_count, sentiment, recommended,
+                              snippet)
+  SELECT v_response_id, m.brand_id, m.brand_name, m.position, coalesce(m.mention_count, 1), m.sentiment,
+         m.recommended, m.snippet
+  FROM jsonb_to_recordset(coalesce(commit_prompt_run_result.mentions, '[]')) AS m (
+    brand_id bigint, brand_name text, position integer, mention_count integer, sentiment text,
+    recommended boolean, snippet text);
+  END IF;
+
+  IF jsonb_array_length(coalesce(commit_prompt_run_result.citations, '[]')) > 0 THEN
+  INSERT INTO citations (response_id, position, url, domain, title, brand_id, quote)
+  SELECT v_response_id, c.position, c.url, c.domain, c.title, c.brand_id, c.quote
+  FROM jsonb_to_recordset(coalesce(commit_prompt_run_result.citations, '[]')) AS c (
+    position integer, url text, domain text, title text, brand_id bigint, quote text);
+  END IF;
+
+  RETURN v_response_id;
+END
+$$;
