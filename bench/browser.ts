@@ -7,9 +7,10 @@
 // Each figure comes from a real `bin/worker` process (claim, browser, adapter, commit) against `avt mock`'s
 // flavour for chatgpt; times come from run_attempts, so worker start-up is not counted.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { descendantPids } from '../src/browser/processTree.ts';
 import { startMockPlatform } from '../src/mock/index.ts';
 import {
   assertAllDone,
@@ -42,29 +43,16 @@ const modes = (values.modes ?? '').split(',') as ('per-job' | 'shared')[];
 const workerBin = fileURLToPath(new URL('../bin/worker', import.meta.url));
 
 /** Sum of PSS (kB) over every live descendant of `root`. */
-function descendantsPssKb(root: number): { pss: number; processes: number } {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {}
-  }
-  const found: number[] = [];
-  const frontier = [root];
-  while (frontier.length > 0) {
-    const parent = frontier.pop();
-    for (const [pid, ppid] of parents) if (ppid === parent) found.push(pid), frontier.push(pid);
-  }
+function descendantsPssKb(root: number): number {
   let pss = 0;
-  for (const pid of found) {
+  for (const pid of descendantPids(root)) {
     try {
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    } catch {}
+      pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // it exited meanwhile
+    }
   }
-  return { pss, processes: found.length };
+  return pss;
 }
 
 interface Measured {
@@ -118,7 +106,7 @@ async function measure(
       );
       const running = rows[0]?.n ?? 0;
       if (running < slots || child.pid === undefined) return;
-      peakPerJob = Math.max(peakPerJob, descendantsPssKb(child.pid).pss / 1024 / running);
+      peakPerJob = Math.max(peakPerJob, descendantsPssKb(child.pid) / 1024 / running);
     }, 5_000); // reading smaps_rollup costs kernel time: sample rarely
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearInterval(sampler);

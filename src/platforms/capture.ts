@@ -1,9 +1,10 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import { JobTimeoutError, NavigationError, SelectorDriftError } from '../worker/jobErrors.ts';
 import type { CaptureTimeouts } from './captureTimeouts.ts';
-import { detectBlock, matchBlock } from './detectBlock.ts';
-import { delay, firstPresent, firstVisible, waitForVisible } from './locate.ts';
+import { delay } from './delay.ts';
+import { matchBlock } from './detectBlock.ts';
 import { type PageProbe, probePage } from './pageProbe.ts';
+import { firstVisibleIndex, readAnswer } from './pageReads.ts';
 import { type PlatformSelectors, startUrl } from './selectors.ts';
 
 export interface CapturedCitation {
@@ -50,27 +51,9 @@ export async function capturePrompt(
     .catch((error: Error) => {
       throw new NavigationError(`could not load ${url}: ${error.message}`, { cause: error });
     });
-  const blocked = await detectBlock(page, selectors.blocks, response);
-  if (blocked) throw blocked;
-  if (response && response.status() >= 400) {
-    throw new NavigationError(`${url} answered HTTP ${response.status()}`);
-  }
-  await dismissDialogs(page, selectors);
+  lastDocument = response;
 
   let turnsBefore = 0;
-  if (selectors.submitVia === 'input') {
-    const input = await waitForVisible(page, selectors.input, timeouts.inputMs, signal);
-    if (!input) {
-      const error = await detectBlock(page, selectors.blocks, lastDocument);
-      if (error) throw error;
-      throw drift(page.url(), `no input box matched (${selectors.input.join(' | ')})`);
-    }
-    turnsBefore = (await probePage(page, selectors, 0, false)).turns;
-    await input.click({ timeout: timeouts.inputMs });
-    await input.fill(prompt, { timeout: timeouts.inputMs });
-    await submit(page, selectors, input, timeouts);
-  }
-
   const probe = async (withBodyText: boolean) => {
     const seen = await probePage(page, selectors, turnsBefore, withBodyText);
     const error = matchBlock(selectors.blocks, seen, lastDocument);
@@ -79,6 +62,15 @@ export async function capturePrompt(
     if (status >= 400) throw new NavigationError(`${seen.url} answered HTTP ${status}`);
     return seen;
   };
+  turnsBefore = (await probe(true)).turns;
+  await dismissDialogs(page, selectors);
+
+  if (selectors.submitVia === 'input') {
+    const input = await waitForInput(page, selectors, timeouts.inputMs, signal, probe);
+    await input.fill(prompt, { timeout: timeouts.inputMs });
+    await submit(page, selectors, input, timeouts);
+  }
+
   const started = await waitForAnswer(selectors, options, probe);
   if (started === 'absent') return { answerText: '', answerHtml: '', citations: [], model: null };
   await waitForCompletion(page, selectors, options, probe);
@@ -86,9 +78,32 @@ export async function capturePrompt(
 }
 
 async function dismissDialogs(page: Page, selectors: PlatformSelectors): Promise<void> {
+  if (selectors.dismiss.length === 0) return;
+  const dialogs = page.locator(selectors.dismiss.join(', '));
+  if ((await dialogs.count()) === 0) return;
   for (const selector of selectors.dismiss) {
     const target = page.locator(selector).first();
     if (await target.isVisible().catch(() => false)) await target.click({ timeout: 2_000 }).catch(() => {});
+  }
+}
+
+/** The first input candidate to become visible; a block page or no input at all fails the job. */
+async function waitForInput(
+  page: Page,
+  selectors: PlatformSelectors,
+  timeoutMs: number,
+  signal: AbortSignal,
+  probe: Probe,
+): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    signal.throwIfAborted();
+    const index = await firstVisibleIndex(page, selectors.input);
+    const selector = selectors.input[index];
+    if (selector) return page.locator(selector).first();
+    const seen = await probe(true);
+    if (Date.now() > deadline) throw drift(seen.url, `no input box matched (${selectors.input.join(' | ')})`);
+    await delay(100, signal);
   }
 }
 
@@ -96,9 +111,9 @@ async function submit(page: Page, selectors: PlatformSelectors, input: Locator, 
   // Some sites enable the send button only once the typed text has registered.
   const deadline = Date.now() + 2_000;
   while (Date.now() < deadline) {
-    const button = await firstVisible(page, selectors.submit);
-    if (button && (await button.isEnabled().catch(() => false))) {
-      await button.click({ timeout: timeouts.inputMs });
+    const selector = selectors.submit[await firstVisibleIndex(page, selectors.submit, true)];
+    if (selector) {
+      await page.locator(selector).first().click({ timeout: timeouts.inputMs });
       return;
     }
     await delay(50);
@@ -152,9 +167,13 @@ async function waitForCompletion(
   for (;;) {
     signal.throwIfAborted();
     if (!expanded) {
-      const expander = await firstVisible(page, selectors.expand);
+      const expander = selectors.expand[await firstVisibleIndex(page, selectors.expand)];
       if (expander) {
-        await expander.click({ timeout: 2_000 }).catch(() => {});
+        await page
+          .locator(expander)
+          .first()
+          .click({ timeout: 2_000 })
+          .catch(() => {});
         expanded = true;
       }
     }
@@ -181,65 +200,33 @@ async function waitForCompletion(
       }
       throw drift(seen.url, 'completion could not be proven before the timeout');
     }
-    await delay(100, signal);
+    // While the stop control shows, the end is not near: look less often (every probe costs a layout).
+    await delay(seen.stop ? 250 : 100, signal);
   }
-}
-
-type Turn = Locator | Page;
-
-/** The first candidate selector with any match under `root`. */
-async function matchingSelector(root: Turn, candidates: string[]): Promise<string | null> {
-  for (const selector of candidates) {
-    if ((await root.locator(selector).count()) > 0) return selector;
-  }
-  return null;
 }
 
 async function readCapture(page: Page, selectors: PlatformSelectors, signal: AbortSignal): Promise<Capture> {
   signal.throwIfAborted();
-  const turnSelector = await matchingSelector(page, selectors.turn);
-  // The newest turn is ours: completion was proven on it (it is newer than the turnsBefore there were).
-  const turn: Turn = turnSelector ? page.locator(turnSelector).last() : page;
-  const answer = await firstPresent(turn, selectors.answer, true);
-  if (!answer)
+  const reveal = selectors.citations.reveal[await firstVisibleIndex(page, selectors.citations.reveal)];
+  if (reveal)
+    await page
+      .locator(reveal)
+      .first()
+      .click({ timeout: 2_000 })
+      .catch(() => {});
+  const raw = await readAnswer(page, selectors);
+  if (!raw)
     throw drift(page.url(), `the answer vanished before it could be read (${selectors.answer.join(' | ')})`);
-  const reveal = await firstVisible(page, selectors.citations.reveal);
-  if (reveal) await reveal.click({ timeout: 2_000 }).catch(() => {});
-  const root =
-    selectors.citations.scope === 'page' ? page : selectors.citations.scope === 'answer' ? answer : turn;
-  const selector = await matchingSelector(root, selectors.citations.selectors);
-  const raw = selector
-    ? await root.locator(selector).evaluateAll((elements) =>
-        elements.map((element) => ({
-          href: (element as HTMLAnchorElement).href,
-          title: (element.getAttribute('title') || element.textContent || '').trim() || null,
-        })),
-      )
-    : [];
-  const citations = raw.map((link, index) => ({
-    position: index + 1,
-    url: stripParams(link.href, selectors.stripParams),
-    title: link.title,
-  }));
   return {
-    answerText: (await answer.innerText()).trim(),
-    answerHtml: await answer.innerHTML(),
-    citations,
-    model: await readModel(page, turn, selectors),
+    answerText: raw.text,
+    answerHtml: raw.html,
+    citations: raw.links.map((link, index) => ({
+      position: index + 1,
+      url: stripParams(link.href, selectors.stripParams),
+      title: link.title,
+    })),
+    model: raw.model,
   };
-}
-
-async function readModel(page: Page, turn: Turn, selectors: PlatformSelectors): Promise<string | null> {
-  if (!selectors.model) return null;
-  for (const root of [turn, page]) {
-    const found = await firstPresent(root, selectors.model.selectors, true);
-    if (!found) continue;
-    // The attribute when the element has it (a model slug), else the element's text (a picker's label).
-    const attribute = selectors.model.attribute ? await found.getAttribute(selectors.model.attribute) : null;
-    const value = attribute ?? (await found.innerText().catch(() => null));
-    if (value?.trim()) return value.trim();
-  }
-  return null;
 }
 
 export function stripParams(href: string, params: string[]): string {

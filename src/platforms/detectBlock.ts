@@ -1,4 +1,4 @@
-import type { Page, Response } from 'playwright-core';
+import type { Response } from 'playwright-core';
 import { CaptchaError, type JobError, LoginRequiredError, RateLimitedError } from '../worker/jobErrors.ts';
 import type { PageProbe } from './pageProbe.ts';
 import type { PlatformSelectors } from './selectors.ts';
@@ -60,29 +60,4 @@ export function matchBlock(
     return new RateLimitedError(`rate limited: ${limited}`, retryAfter);
   }
   return null;
-}
-
-/** The same recognition for a page that is not being probed (right after navigation). */
-export async function detectBlock(
-  page: Page,
-  blocks: Blocks,
-  response: Response | null,
-): Promise<JobError | null> {
-  const selectorOf = async (kind: BlockKind) => {
-    for (const selector of blocks[kind].selectors) {
-      if ((await page.locator(selector).count()) > 0) return { kind, selector };
-    }
-    return null;
-  };
-  const blockSelector =
-    (await selectorOf('captcha')) ?? (await selectorOf('login')) ?? (await selectorOf('rateLimit'));
-  const bodyText = await page
-    .evaluate(() => document.body?.innerText ?? '')
-    .catch(() => '')
-    .then((text) => text.slice(0, 20_000));
-  return matchBlock(
-    blocks,
-    { url: page.url(), title: await page.title().catch(() => ''), blockSelector, bodyText },
-    response,
-  );
 }

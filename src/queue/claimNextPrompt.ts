@@ -10,7 +10,8 @@ export interface ClaimParams {
   workerTag?: string | undefined;
 }
 
-interface ClaimRow {
+/** A row of claim_next_prompt, as SQL returns it. */
+export interface ClaimRow {
   run_id: string;
   prompt_id: string;
   prompt_text: string;
@@ -33,7 +34,10 @@ export async function claimNextPrompt(db: Queryable, params: ClaimParams): Promi
     values: [params.workerId, params.aiSource, params.leaseSeconds ?? null, params.workerTag ?? null],
   });
   const row = rows[0];
-  if (!row) return null;
+  return row ? toClaimedRun(row) : null;
+}
+
+export function toClaimedRun(row: ClaimRow): ClaimedRun {
   return {
     runId: row.run_id,
     promptId: row.prompt_id,

@@ -6,8 +6,8 @@ import pino from 'pino';
 import { type BrowserProvider, PerJobBrowsers, SharedBrowser } from '../../src/browser/browserProvider.ts';
 import { BrowserNotFoundError, findChromium } from '../../src/browser/findChromium.ts';
 import { ManagedBrowser } from '../../src/browser/managedBrowser.ts';
+import { descendantPids } from '../../src/browser/processTree.ts';
 import { waitFor } from '../helpers/db.ts';
-import { descendantPids } from '../helpers/processes.ts';
 
 const logger = pino({ level: 'silent' });
 let server: Server;

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PLATFORMS } from '../../src/platforms/selectors.ts';
-import { createTestDatabase, waitFor } from '../helpers/db.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 import { spawnBin } from '../helpers/workerProcess.ts';
 
 const mockPrefix = (source: string) => (source === 'google_ai_overview' ? 'google' : source);
 
-test('avt mock + one worker per source + 30 prompts inserted with SQL: every run done, one response each, artifacts for injected faults', async () => {
+test('avt mock + one worker per source + 30 prompts inserted with SQL: every run done, one response each, artifacts for injected faults', {
+  timeout: 900_000,
+}, async () => {
   const t = await createTestDatabase();
   const artifacts = await mkdtemp(join(tmpdir(), 'avt-e2e-'));
   // 15% of answers fail with a server error; retried at once (no backoff) until they succeed.
@@ -97,7 +99,6 @@ test('avt mock + one worker per source + 30 prompts inserted with SQL: every run
     for (const worker of workers) worker.child.kill('SIGTERM');
     mock.child.kill('SIGTERM');
     await mock.exited;
-    await waitFor(() => true);
     await t.drop();
     await rm(artifacts, { recursive: true, force: true });
   }

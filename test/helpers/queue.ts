@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type ClaimRow, toClaimedRun } from '../../src/queue/claimNextPrompt.ts';
 import type { ClaimedRun } from '../../src/queue/index.ts';
 
 type Queryable = Pick<pg.Pool | pg.ClientBase, 'query'>;
@@ -31,20 +32,6 @@ export interface ClaimOptions {
   now?: string;
 }
 
-interface ClaimRow {
-  run_id: string;
-  prompt_id: string;
-  prompt_text: string;
-  source: string;
-  round: number;
-  sample: number;
-  attempt: number;
-  max_attempts: number;
-  lease_token: string;
-  locked_by: string;
-  locked_until: Date;
-}
-
 /** claim_next_prompt through raw SQL, with the test-only `now` parameter exposed. */
 export async function claim(db: Queryable, options: ClaimOptions = {}): Promise<ClaimedRun | null> {
   const { rows } = await db.query<ClaimRow>(
@@ -58,20 +45,7 @@ export async function claim(db: Queryable, options: ClaimOptions = {}): Promise<
   );
   if (rows.length > 1) throw new Error(`claim_next_prompt returned ${rows.length} rows`);
   const row = rows[0];
-  if (!row) return null;
-  return {
-    runId: row.run_id,
-    promptId: row.prompt_id,
-    promptText: row.prompt_text,
-    aiSource: row.source,
-    round: row.round,
-    sample: row.sample,
-    attempt: row.attempt,
-    maxAttempts: row.max_attempts,
-    leaseToken: row.lease_token,
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until,
-  };
+  return row ? toClaimedRun(row) : null;
 }
 
 /** The run's row and its attempts, as JSON text: for "nothing changed" comparisons. */

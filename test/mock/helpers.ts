@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { findChromium } from '../../src/browser/findChromium.ts';
+import { CHROMIUM_ARGS } from '../../src/browser/launchFlags.ts';
 import { flavourFor } from '../../src/mock/flavours/index.ts';
 
 /** A selector file's `blocks` entry: any matching signal means the page is that block. */
@@ -50,19 +52,9 @@ export function startUrl(origin: string, flavour: string, prompt = ''): string {
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return findChromium().then(({ executablePath }) =>
+    chromium.launch({ executablePath, args: CHROMIUM_ARGS }),
+  );
 }
 
 /** Collects what a page logs as an error (console errors and uncaught exceptions). */

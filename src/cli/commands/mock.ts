@@ -1,20 +1,11 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEMO_BRANDS, loadBrandsFile } from '../../mock/brands.ts';
 import { parseFaults } from '../../mock/faults.ts';
 import { FLAVOURS } from '../../mock/flavours/index.ts';
 import { DEFAULT_LATENCY_MS, DEFAULT_PORT, DEFAULT_SEED } from '../../mock/options.ts';
 import { startMockPlatform } from '../../mock/server.ts';
 import { createLogger } from '../../observe/logger.ts';
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got '${value}'`);
-    }
-    return n;
-  };
-}
+import { integer } from '../parsers.ts';
 
 interface MockCommandOptions {
   port: number;

@@ -1,22 +1,13 @@
 import { hostname } from 'node:os';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../../usageError.ts';
 import type { WorkerConfig } from '../../worker/config.ts';
 import { workerIdFromHostname } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
+import { integer } from '../parsers.ts';
 import { addCaptureOptions, toCaptureConfig } from './captureOptions.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got '${value}'`);
-    }
-    return n;
-  };
-}
 
 /** Defines the worker's options on `command` (used by both `worker` and `avt worker`). */
 export function defineWorkerCommand(command: Command): Command {
