@@ -32,6 +32,7 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '20000' },
     jobs: { type: 'string', default: '30' },
     modes: { type: 'string', default: 'per-job,shared' },
+    jitter: { type: 'string', default: '0.5' },
   },
 });
 const overheadJobs = Number(values['overhead-jobs']);
@@ -40,6 +41,7 @@ const concurrency = Number(values.concurrency);
 const latency = Number(values['latency-ms']);
 const jobs = Number(values.jobs);
 const modes = (values.modes ?? '').split(',') as ('per-job' | 'shared')[];
+const jitter = Number(values.jitter);
 const workerBin = fileURLToPath(new URL('../bin/worker', import.meta.url));
 
 /** Sum of PSS (kB) over every live descendant of `root`. */
@@ -66,8 +68,9 @@ async function measure(
   count: number,
   slots: number,
   latencyMs: number,
+  latencyJitter = 0,
 ): Promise<Measured> {
-  const mock = await startMockPlatform({ port: 0, latencyMs, seed: 5 });
+  const mock = await startMockPlatform({ port: 0, latencyMs, latencyJitter, seed: 5 });
   const database = await createBenchDatabase(`browser_${mode.replace('-', '')}`, { migrated: true });
   const pool = benchPool(database.url, 2, 'avt-bench-browser');
   try {
@@ -136,6 +139,8 @@ try {
     const load = await measure(mode, jobs, concurrency, latency);
     const throughput = jobs / load.seconds;
     const ideal = concurrency / (latency / 1000);
+    // The same with answers spread over L × (1 ± jitter): jobs no longer start in waves of C at once.
+    const staggered = jitter > 0 ? await measure(mode, jobs, concurrency, latency, jitter) : null;
     rows.push([
       mode,
       (overhead.meanAttemptMs - overheadLatency).toFixed(0),
@@ -144,6 +149,7 @@ try {
       throughput.toFixed(3),
       ideal.toFixed(3),
       (throughput / ideal).toFixed(2),
+      staggered ? (jobs / staggered.seconds / ideal).toFixed(2) : '-',
     ]);
   }
   console.log(
@@ -151,7 +157,19 @@ try {
       `efficiency: ${jobs} jobs at C = ${concurrency}, L = ${latency} ms; ${loadLine()}\n`,
   );
   console.log(
-    formatTable(['mode', 'overhead ms/job', 'PSS MB/job', 'seconds', 'prompts/s', 'C÷L', 'efficiency'], rows),
+    formatTable(
+      [
+        'mode',
+        'overhead ms/job',
+        'PSS MB/job',
+        'seconds',
+        'prompts/s',
+        'C÷L',
+        'efficiency',
+        `efficiency, L ±${jitter * 100}%`,
+      ],
+      rows,
+    ),
   );
   console.log(
     `\nReproduce: ${reproduceCommand(import.meta.url, {
@@ -160,6 +178,7 @@ try {
       concurrency,
       'latency-ms': latency,
       jobs,
+      jitter,
     })}`,
   );
 } finally {

@@ -9,6 +9,11 @@ export interface MockPlatformOptions {
   host?: string;
   /** How long an answer takes to stream, start to finish. Default 1500. */
   latencyMs?: number;
+  /**
+   * Spread of the latency, 0..1: each answer takes latencyMs × (1 ± jitter), drawn per prompt and seed,
+   * so answers finish at different times as real ones do; the mean stays latencyMs. Default 0.
+   */
+  latencyJitter?: number;
   /** Fault rates per kind (0..1), or the `--faults` text `429=0.1,captcha=0.05`. Default none. */
   faults?: FaultRates | string;
   /** Seeds answers and fault draws. Default 1. */
@@ -22,6 +27,7 @@ export interface ResolvedOptions {
   port: number;
   host: string;
   latencyMs: number;
+  latencyJitter: number;
   faults: FaultRates;
   seed: number;
   brands: readonly MockBrand[];
@@ -38,12 +44,17 @@ export function resolveOptions(options: MockPlatformOptions = {}): ResolvedOptio
   const latencyMs = options.latencyMs ?? DEFAULT_LATENCY_MS;
   if (!Number.isFinite(latencyMs) || latencyMs < 0)
     throw new RangeError(`latencyMs must be >= 0, got ${latencyMs}`);
+  const latencyJitter = options.latencyJitter ?? 0;
+  if (!(latencyJitter >= 0 && latencyJitter <= 1)) {
+    throw new RangeError(`latencyJitter must be from 0 to 1, got ${latencyJitter}`);
+  }
   const brands = options.brands ?? DEMO_BRANDS;
   if (brands.length === 0) throw new RangeError('brands must name at least one brand');
   return {
     port: options.port ?? DEFAULT_PORT,
     host: options.host ?? '127.0.0.1',
     latencyMs,
+    latencyJitter,
     faults,
     seed: options.seed ?? DEFAULT_SEED,
     brands,

@@ -16,6 +16,7 @@ import {
 import { FaultDrawer, type FaultKind } from './faults.ts';
 import { FLAVOUR_NAMES, type Flavour, type FlavourName } from './flavour.ts';
 import { FLAVOURS } from './flavours/index.ts';
+import { answerLatency } from './latency.ts';
 import { type MockPlatformOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { type FlavourStats, MockStats, type RequestRecord } from './stats.ts';
 import { streamAnswer } from './streaming.ts';
@@ -164,7 +165,7 @@ async function answer(
   const stop = streamAnswer(response, {
     answer: composeAnswer(prompt, config.seed, config.brands),
     markup: flavour.markup,
-    latencyMs: config.latencyMs,
+    latencyMs: answerLatency(config, prompt),
     ...(fault === 'hang' || fault === 'half' ? { fault } : {}),
     onComplete: () => stats.completed(flavour.name),
   });

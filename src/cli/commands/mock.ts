@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEMO_BRANDS, loadBrandsFile } from '../../mock/brands.ts';
 import { parseFaults } from '../../mock/faults.ts';
 import { FLAVOURS } from '../../mock/flavours/index.ts';
@@ -11,6 +11,7 @@ interface MockCommandOptions {
   port: number;
   host: string;
   latencyMs: number;
+  latencyJitter?: number;
   faults?: string;
   seed: number;
   brands?: string;
@@ -36,6 +37,16 @@ export function registerMock(program: Command): void {
       new Option('--latency-ms <ms>', 'how long each answer streams, start to finish')
         .argParser(integer(0, 600_000))
         .default(DEFAULT_LATENCY_MS),
+    )
+    .addOption(
+      new Option(
+        '--latency-jitter <fraction>',
+        'spread each answer over latency × (1 ± fraction), 0..1',
+      ).argParser((value) => {
+        const n = Number(value);
+        if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`must be from 0 to 1, got '${value}'`);
+        return n;
+      }),
     )
     .option(
       '--faults <rates>',
@@ -63,6 +74,7 @@ export function registerMock(program: Command): void {
         port: options.port,
         host: options.host,
         latencyMs: options.latencyMs,
+        latencyJitter: options.latencyJitter ?? 0,
         faults,
         seed: options.seed,
         brands,
