@@ -110,6 +110,8 @@ export class PromptWorker {
     const { logger, maxJobs } = this.#options;
     while (this.#claiming) {
       if (maxJobs !== undefined && this.#started >= maxJobs) break;
+      // Count the job before claiming, so that slots claiming at once never go past --max-jobs.
+      this.#started += 1;
       let run: ClaimedRun | null;
       try {
         // Arm before claiming so a NOTIFY that lands during the claim is not lost.
@@ -121,16 +123,17 @@ export class PromptWorker {
           workerTag: this.#options.workerTag,
         });
       } catch (error) {
+        this.#started -= 1;
         logger.error({ event: 'claim:failed', err: error }, 'claim failed; retrying after the poll interval');
         await this.#wake.wait(slot, this.#options.pollIntervalMs);
         continue;
       }
       if (!run) {
+        this.#started -= 1;
         if (this.#options.once && this.#inFlight.size === 0) break;
         await this.#wake.wait(slot, this.#options.once ? 50 : this.#options.pollIntervalMs);
         continue;
       }
-      this.#started += 1;
       await this.#runJob(run);
     }
     this.#wake.disarm(slot);

@@ -96,17 +96,41 @@ describe('each chat flavour reproduces its site: preferred selectors match, the 
     test(flavour, async () => {
       const page = await browser.newPage();
       const errors = watchErrors(page);
+      if (flavour === 'perplexity') {
+        // Record, inside the page, when the finished marker and the first source appear (no timing from outside).
+        const file = selectorFile(flavour);
+        await page.addInitScript(
+          ([finishedCss, sourceCss]) => {
+            const times: { finished?: number; source?: number } = {};
+            (window as unknown as { avtTimes: typeof times }).avtTimes = times;
+            new MutationObserver(() => {
+              times.finished ??= document.querySelector(finishedCss) ? performance.now() : undefined;
+              times.source ??= document.querySelector(sourceCss) ? performance.now() : undefined;
+            }).observe(document, { childList: true, subtree: true, attributes: true });
+          },
+          [
+            preferred(file.finished.selectors, 'finished'),
+            preferred(file.citations.selectors, 'citations'),
+          ] as const,
+        );
+      }
       try {
         const prompt = `What is the best CRM for a ${flavour} test team?`;
         const expected = expectedCapture(flavour, prompt, { seed: SEED });
         await askAndCheck(page, mock.url, flavour, prompt, expected);
         if (flavour === 'perplexity') {
-          assert.equal((await citationsOn(page, flavour)).length, 0, 'sources are there as soon as the text');
           const sources = preferred(selectorFile(flavour).citations.selectors, 'citations');
           await page.waitForFunction(([css, n]) => document.querySelectorAll(css).length === n, [
             sources,
             expected.citations.length,
           ] as const);
+          const times = await page.evaluate(
+            () => (window as unknown as { avtTimes: { finished?: number; source?: number } }).avtTimes,
+          );
+          assert.ok(
+            times.finished !== undefined && times.source !== undefined && times.source > times.finished,
+            `the sources panel fills after the answer is marked finished: ${JSON.stringify(times)}`,
+          );
         }
         const file = selectorFile(flavour);
         const turn = file.turn[0];

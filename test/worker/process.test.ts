@@ -50,6 +50,34 @@ describe('worker processes', () => {
     }
   });
 
+  test('--max-jobs stops after exactly that many jobs, however many slots claim at once', async () => {
+    const t = await chatgptOnly();
+    try {
+      await t.pool.query(
+        `INSERT INTO prompts (text) SELECT 'sleep:30 #' || i FROM generate_series(1, 20) AS i`,
+      );
+      const worker = spawnWorker(
+        [
+          '--ai-source',
+          'chatgpt',
+          '--worker-id',
+          '1',
+          '--concurrency',
+          '4',
+          '--max-jobs',
+          '5',
+          '--no-maintenance',
+        ],
+        { DATABASE_URL: t.url },
+      );
+      assert.equal(await worker.exited, 0, worker.stderr());
+      assert.equal(await count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'done'`), 5);
+      assert.equal(await count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'queued'`), 15);
+    } finally {
+      await t.drop();
+    }
+  });
+
   test('SIGTERM mid-job: the job finishes within the grace period, exit code 0, nothing left running', async () => {
     const t = await chatgptOnly();
     try {
