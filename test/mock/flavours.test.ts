@@ -11,7 +11,7 @@ let browser: Browser;
 
 before(async () => {
   [mock, browser] = await Promise.all([
-    startMockPlatform({ port: 0, latencyMs: 300, seed: SEED }),
+    startMockPlatform({ port: 0, latencyMs: 1200, seed: SEED }),
     launchBrowser(),
   ]);
 });
@@ -267,7 +267,8 @@ describe('brand names with markup characters', () => {
       { name: 'H&M', aliases: ['Hennes & Mauritz'], domains: ['hm.com'] },
       { name: '<Lee>', domains: ['lee.com'] },
     ];
-    const own = await startMockPlatform({ port: 0, latencyMs: 100, seed: 3, brands });
+    // Long enough that the mid-stream check can see a partial answer on a busy machine.
+    const own = await startMockPlatform({ port: 0, latencyMs: 1500, seed: 3, brands });
     const page = await browser.newPage();
     try {
       const prompt = 'cheap fashion brands';
