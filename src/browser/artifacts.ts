@@ -14,9 +14,13 @@ export async function saveFailureArtifacts(
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   if (page && !page.isClosed()) {
+    // The visible viewport: cheap enough to succeed on a busy machine, and what a person would have seen.
     await page
-      .screenshot({ path: join(dir, 'screenshot.png'), fullPage: true, timeout: 5_000 })
-      .catch(() => {});
+      .screenshot({ path: join(dir, 'screenshot.png'), timeout: 15_000 })
+      .catch(async (error: Error) => {
+        // Say why there is no picture rather than leave a person guessing.
+        await writeFile(join(dir, 'screenshot-error.txt'), `${error.message}\n`);
+      });
     const html = await page.content().catch(() => null);
     if (html !== null) await writeFile(join(dir, 'page.html'), html);
     await writeFile(join(dir, 'url.txt'), `${page.url()}\n`);
