@@ -4,7 +4,7 @@ import type { Lease } from './claimedRun.ts';
 
 /**
  * Marks the run done; false when the lease is no longer ours (sql/040_complete_prompt_run.sql).
- * Call it inside the transaction that writes the run's results (commitResult does).
+ * To store a result too, use commitResult: it does both in one statement.
  */
 export async function completePromptRun(db: Db, lease: Lease): Promise<boolean> {
   const { rows } = await sql<{ held: boolean }>`

@@ -10,6 +10,14 @@ async function chatgptOnly(): Promise<TestDatabase> {
   return t;
 }
 
+/** Waits until the worker holds a run. */
+const untilClaimed = (t: TestDatabase) =>
+  waitFor(
+    () => count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'running'`),
+    20_000,
+    'a claim',
+  );
+
 async function count(t: TestDatabase, query: string, params: unknown[] = []): Promise<number> {
   const { rows } = await t.pool.query<{ n: number }>(query, params);
   return Number(rows[0]?.n ?? 0);
@@ -86,11 +94,7 @@ describe('worker processes', () => {
         ['--ai-source', 'chatgpt', '--worker-id', '1', '--no-maintenance', '--shutdown-grace-seconds', '20'],
         { DATABASE_URL: t.url },
       );
-      await waitFor(
-        () => count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'running'`),
-        20_000,
-        'a claim',
-      );
+      await untilClaimed(t);
       worker.child.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.stderr());
       assert.equal(await count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'done'`), 1);
@@ -109,11 +113,7 @@ describe('worker processes', () => {
         ['--ai-source', 'chatgpt', '--worker-id', '1', '--no-maintenance', '--shutdown-grace-seconds', '1'],
         { DATABASE_URL: t.url },
       );
-      await waitFor(
-        () => count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'running'`),
-        20_000,
-        'a claim',
-      );
+      await untilClaimed(t);
       worker.child.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.stderr());
       const { rows } = await t.pool.query(
@@ -134,11 +134,7 @@ describe('worker processes', () => {
         ['--ai-source', 'chatgpt', '--worker-id', '1', '--no-maintenance', '--shutdown-grace-seconds', '600'],
         { DATABASE_URL: t.url },
       );
-      await waitFor(
-        () => count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'running'`),
-        20_000,
-        'a claim',
-      );
+      await untilClaimed(t);
       worker.child.kill('SIGTERM');
       await worker.waitForLog((line) => line.event === 'worker:stopping');
       worker.child.kill('SIGTERM');
@@ -166,11 +162,7 @@ describe('worker processes', () => {
         '200',
       ];
       const first = spawnWorker([...args, '--worker-id', '1'], { DATABASE_URL: t.url });
-      await waitFor(
-        () => count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'running'`),
-        20_000,
-        'a claim',
-      );
+      await untilClaimed(t);
       first.child.kill('SIGKILL');
       await first.exited;
       const second = spawnWorker([...args, '--worker-id', '2'], { DATABASE_URL: t.url });
