@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerExtract } from './commands/extract.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerMock } from './commands/mock.ts';
 import { registerResume } from './commands/resume.ts';
@@ -18,6 +19,7 @@ registerStatus(program);
 registerRound(program);
 registerResume(program);
 registerMock(program);
+registerExtract(program);
 defineWorkerCommand(program.command('worker'));
 
 await runCli(program);
