@@ -16,33 +16,71 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
 export function isFaultKind(value: string): value is FaultKind {
-  return (FAULT_KINDS as readonly string[]).includes(value);
+  return isKind(FAULT_KINDS, value);
 }
 
 /** Parses `429=0.1,captcha=0.05`: a rate from 0 to 1 per kind, adding up to at most 1. */
 export function parseFaults(spec: string): FaultRates {
-  const rates: FaultRates = {};
-  for (const item of spec.split(',').map((s) => s.trim())) {
-    if (!item) continue;
-    const [kind = '', value = ''] = item.split('=').map((s) => s.trim());
-    if (!isFaultKind(kind)) {
-      throw new UsageError(`unknown fault '${kind}' in --faults; known: ${FAULT_KINDS.join(', ')}`);
-    }
-    const rate = Number(value);
-    if (value === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
-      throw new UsageError(`--faults ${kind}=${value}: the rate must be a number from 0 to 1`);
-    }
-    rates[kind] = rate;
-  }
-  checkRates(rates);
-  return rates;
+  return parseRates(spec, FAULT_KINDS, '--faults');
 }
 
 export function checkRates(rates: FaultRates): void {
-  const total = FAULT_KINDS.reduce((sum, kind) => sum + (rates[kind] ?? 0), 0);
-  if (total > 1 + 1e-9) {
-    throw new UsageError(`--faults rates add up to ${total.toFixed(3)}; they must add up to at most 1`);
+  checkRateSum(rates, FAULT_KINDS, '--faults');
+}
+
+/**
+ * Parses `kind=rate,...` for any list of kinds (the page faults here, the mock LLM's faults too); `flag`
+ * names the option in the messages.
+ */
+export function parseRates<K extends string>(
+  spec: string,
+  kinds: readonly K[],
+  flag: string,
+): Partial<Record<K, number>> {
+  const rates: Partial<Record<K, number>> = {};
+  for (const item of spec.split(',').map((s) => s.trim())) {
+    if (!item) continue;
+    const [kind = '', value = ''] = item.split('=').map((s) => s.trim());
+    if (!isKind(kinds, kind)) {
+      throw new UsageError(`unknown fault '${kind}' in ${flag}; known: ${kinds.join(', ')}`);
+    }
+    const rate = Number(value);
+    if (value === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+      throw new UsageError(`${flag} ${kind}=${value}: the rate must be a number from 0 to 1`);
+    }
+    rates[kind] = rate;
   }
+  checkRateSum(rates, kinds, flag);
+  return rates;
+}
+
+export function checkRateSum<K extends string>(
+  rates: Partial<Record<K, number>>,
+  kinds: readonly K[],
+  flag: string,
+): void {
+  const total = kinds.reduce((sum, kind) => sum + (rates[kind] ?? 0), 0);
+  if (total > 1 + 1e-9) {
+    throw new UsageError(`${flag} rates add up to ${total.toFixed(3)}; they must add up to at most 1`);
+  }
+}
+
+/** The kind whose share of [0, 1) holds `roll` (kinds in list order), or undefined past the last one. */
+export function kindForRoll<K extends string>(
+  roll: number,
+  rates: Partial<Record<K, number>>,
+  kinds: readonly K[],
+): K | undefined {
+  let edge = 0;
+  for (const kind of kinds) {
+    edge += rates[kind] ?? 0;
+    if (roll < edge) return kind;
+  }
+  return undefined;
+}
+
+function isKind<K extends string>(kinds: readonly K[], value: string): value is K {
+  return (kinds as readonly string[]).includes(value);
 }
 
 /** The fault a prompt asks for with `[[fault:<kind>]]`, which always wins over the drawn rates. */
@@ -76,12 +114,6 @@ export class FaultDrawer {
       rng = createRng(hashString(`${this.#seed}\u0000faults\u0000${flavour}`));
       this.#streams.set(flavour, rng);
     }
-    const roll = rng.next();
-    let edge = 0;
-    for (const kind of FAULT_KINDS) {
-      edge += this.#rates[kind] ?? 0;
-      if (roll < edge) return kind;
-    }
-    return undefined;
+    return kindForRoll(rng.next(), this.#rates, FAULT_KINDS);
   }
 }

@@ -9,6 +9,13 @@ export {
 export { FAULT_KINDS, type FaultKind, type FaultRates, parseFaults } from './faults.ts';
 export { FLAVOUR_NAMES, type FlavourName } from './flavour.ts';
 export { FLAVOURS, flavourFor } from './flavours/index.ts';
+export { extractReply } from './llm/extractReply.ts';
+export {
+  LLM_FAULT_KINDS,
+  type LlmFaultKind,
+  type LlmFaultRates,
+  parseLlmFaults,
+} from './llm/faults.ts';
 export type { MockPlatformOptions } from './options.ts';
 export { type MockPlatform, startMockPlatform } from './server.ts';
-export type { FlavourStats, RequestRecord } from './stats.ts';
+export type { FlavourStats, LlmStats, RequestRecord } from './stats.ts';

@@ -1,6 +1,7 @@
 import type { Logger } from '../observe/logger.ts';
 import { DEMO_BRANDS, type MockBrand } from './brands.ts';
 import { checkRates, type FaultRates, parseFaults } from './faults.ts';
+import { checkLlmFaults, type LlmFaultRates, parseLlmFaults } from './llm/faults.ts';
 
 export interface MockPlatformOptions {
   /** Default 4010; 0 picks a free port. */
@@ -20,6 +21,16 @@ export interface MockPlatformOptions {
   seed?: number;
   /** Brands the answers mention. Default: DEMO_BRANDS (CRM tools). */
   brands?: readonly MockBrand[];
+  /** POST /v1/chat/completions: at most this many accepted requests in any 60 s. Default: no limit. */
+  llmRatePerMin?: number;
+  /** How long a chat completion takes. Default 50. */
+  llmLatencyMs?: number;
+  /** LLM fault rates (0..1), or the `--llm-faults` text `malformed=0.1,500=0.05,slow=0.2`. Default none. */
+  llmFaults?: LlmFaultRates | string;
+  /** How much longer a `slow` fault takes. Default 30000. */
+  llmSlowMs?: number;
+  /** When set, chat completions need `Authorization: Bearer <llmApiKey>` (401 otherwise). */
+  llmApiKey?: string;
   logger?: Logger;
 }
 
@@ -31,23 +42,36 @@ export interface ResolvedOptions {
   faults: FaultRates;
   seed: number;
   brands: readonly MockBrand[];
+  llmRatePerMin: number | undefined;
+  llmLatencyMs: number;
+  llmFaults: LlmFaultRates;
+  llmSlowMs: number;
+  llmApiKey: string | undefined;
   logger?: Logger;
 }
 
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_LATENCY_MS = 1500;
 export const DEFAULT_SEED = 1;
+export const DEFAULT_LLM_LATENCY_MS = 50;
+export const DEFAULT_LLM_SLOW_MS = 30_000;
 
 export function resolveOptions(options: MockPlatformOptions = {}): ResolvedOptions {
   const faults = typeof options.faults === 'string' ? parseFaults(options.faults) : (options.faults ?? {});
   checkRates(faults);
-  const latencyMs = options.latencyMs ?? DEFAULT_LATENCY_MS;
-  if (!Number.isFinite(latencyMs) || latencyMs < 0)
-    throw new RangeError(`latencyMs must be >= 0, got ${latencyMs}`);
+  const latencyMs = nonNegative('latencyMs', options.latencyMs ?? DEFAULT_LATENCY_MS);
   const latencyJitter = options.latencyJitter ?? 0;
   if (!(latencyJitter >= 0 && latencyJitter <= 1)) {
     throw new RangeError(`latencyJitter must be from 0 to 1, got ${latencyJitter}`);
   }
+  const llmRatePerMin = options.llmRatePerMin;
+  if (llmRatePerMin !== undefined && !(Number.isSafeInteger(llmRatePerMin) && llmRatePerMin >= 1)) {
+    throw new RangeError(`llmRatePerMin must be a whole number >= 1, got ${llmRatePerMin}`);
+  }
+  const llmFaults =
+    typeof options.llmFaults === 'string'
+      ? parseLlmFaults(options.llmFaults)
+      : checkLlmFaults(options.llmFaults ?? {});
   const brands = options.brands ?? DEMO_BRANDS;
   if (brands.length === 0) throw new RangeError('brands must name at least one brand');
   return {
@@ -58,6 +82,16 @@ export function resolveOptions(options: MockPlatformOptions = {}): ResolvedOptio
     faults,
     seed: options.seed ?? DEFAULT_SEED,
     brands,
+    llmRatePerMin,
+    llmLatencyMs: nonNegative('llmLatencyMs', options.llmLatencyMs ?? DEFAULT_LLM_LATENCY_MS),
+    llmFaults,
+    llmSlowMs: nonNegative('llmSlowMs', options.llmSlowMs ?? DEFAULT_LLM_SLOW_MS),
+    llmApiKey: options.llmApiKey || undefined,
     ...(options.logger ? { logger: options.logger } : {}),
   };
+}
+
+function nonNegative(name: string, ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${name} must be >= 0, got ${ms}`);
+  return ms;
 }

@@ -17,18 +17,26 @@ import { FaultDrawer, type FaultKind } from './faults.ts';
 import { FLAVOUR_NAMES, type Flavour, type FlavourName } from './flavour.ts';
 import { FLAVOURS } from './flavours/index.ts';
 import { answerLatency } from './latency.ts';
+import { MockLlm } from './llm/endpoint.ts';
+import type { LlmFaultRates } from './llm/faults.ts';
 import { type MockPlatformOptions, type ResolvedOptions, resolveOptions } from './options.ts';
-import { type FlavourStats, MockStats, type RequestRecord } from './stats.ts';
+import { type FlavourStats, type LlmStats, MockStats, type RequestRecord } from './stats.ts';
 import { streamAnswer } from './streaming.ts';
 
 export interface MockPlatform {
   /** The server's origin, e.g. http://127.0.0.1:4010; a flavour lives under `${url}/<flavour>/`. */
   url: string;
   port: number;
+  /** The mock LLM's base URL for an OpenAI client, `${url}/v1` (it serves POST /chat/completions). */
+  llmBaseUrl: string;
   stats(): Record<FlavourName, FlavourStats>;
+  /** What the mock LLM saw (`llm` in GET /stats). */
+  llmStats(): LlmStats;
+  /** Replaces the LLM fault rates at run time (what POST /v1/_mock/faults does); `{}` clears them. */
+  setLlmFaults(rates: LlmFaultRates | string): LlmFaultRates;
   /** The last ~200 requests, oldest first (what GET /requests returns). */
   requests(): RequestRecord[];
-  /** Clears the counters and the request log (what POST /stats/reset does). */
+  /** Clears the counters, the request log and the LLM rate limit's window (what POST /stats/reset does). */
   resetStats(): void;
   /** Stops every stream, drops every connection and closes the server. */
   close(): Promise<void>;
@@ -39,14 +47,16 @@ const ROOT_REDIRECTS: Partial<Record<FlavourName, string>> = { gemini: 'app', cl
 
 /**
  * Starts the bundled mock AI platform: six imitated sites, one per adapter, under /chatgpt/, /gemini/,
- * /perplexity/, /claude/, /copilot/ and /google/, plus GET /stats, GET /requests and POST /stats/reset.
+ * /perplexity/, /claude/, /copilot/ and /google/; the mock LLM at POST /v1/chat/completions (faults
+ * switched by POST /v1/_mock/faults); and GET /stats, GET /requests and POST /stats/reset.
  */
 export async function startMockPlatform(options: MockPlatformOptions = {}): Promise<MockPlatform> {
   const config = resolveOptions(options);
   const stats = new MockStats(FLAVOUR_NAMES);
   const drawer = new FaultDrawer(config.faults, config.seed);
   const streams = new Set<() => void>();
-  const context: Context = { config, stats, drawer, streams };
+  const llm = new MockLlm(config, stats);
+  const context: Context = { config, stats, drawer, streams, llm };
 
   const server = createServer((request, response) => {
     route(context, request, response).catch((error: Error) => {
@@ -61,15 +71,20 @@ export async function startMockPlatform(options: MockPlatformOptions = {}): Prom
   });
   const port = (server.address() as AddressInfo).port;
   const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
+    llmBaseUrl: `${url}/v1`,
     stats: () => stats.snapshot() as Record<FlavourName, FlavourStats>,
+    llmStats: () => stats.llmSnapshot(),
+    setLlmFaults: (rates) => llm.setFaults(rates),
     requests: () => stats.requests(),
-    resetStats: () => stats.reset(),
+    resetStats: () => resetStats(context),
     close: () =>
       new Promise<void>((resolve) => {
         for (const stop of streams) stop();
+        llm.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -81,6 +96,12 @@ interface Context {
   stats: MockStats;
   drawer: FaultDrawer;
   streams: Set<() => void>;
+  llm: MockLlm;
+}
+
+function resetStats({ stats, llm }: Context): void {
+  stats.reset();
+  llm.resetWindow();
 }
 
 async function route(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -88,10 +109,12 @@ async function route(context: Context, request: IncomingMessage, response: Serve
   const url = new URL(request.url ?? '/', 'http://mock.invalid');
   const method = request.method ?? 'GET';
   const path = url.pathname;
-  if (path === '/stats' && method === 'GET') return sendJson(response, stats.snapshot());
+  if (path === '/stats' && method === 'GET') {
+    return sendJson(response, { ...stats.snapshot(), llm: stats.llmSnapshot() });
+  }
   if (path === '/requests' && method === 'GET') return sendJson(response, stats.requests());
   if (path === '/stats/reset' && method === 'POST') {
-    stats.reset();
+    resetStats(context);
     return sendJson(response, { reset: true });
   }
 
@@ -104,6 +127,9 @@ async function route(context: Context, request: IncomingMessage, response: Serve
     { event: 'mock:request', method, path: request.url, flavour: flavour?.name },
     'request',
   );
+  if (method === 'POST' && path === '/v1/chat/completions')
+    return context.llm.chatCompletions(request, response);
+  if (method === 'POST' && path === '/v1/_mock/faults') return context.llm.faultsRoute(request, response);
   if (path === '/favicon.ico') return send(response, { status: 204, headers: {}, body: '' });
   if (path === TURNSTILE_PATH) return send(response, turnstileFrame());
   if (path === '/') return send(response, indexPage());
@@ -252,6 +278,6 @@ function indexPage(): BlockResponse {
     })
     .join('');
   return ok(
-    `<!doctype html><title>Mock AI platform</title><link rel="icon" href="data:,"><h1>Mock AI platform</h1><ul>${links}</ul><p><a href="/stats">/stats</a> · <a href="/requests">/requests</a></p>`,
+    `<!doctype html><title>Mock AI platform</title><link rel="icon" href="data:,"><h1>Mock AI platform</h1><ul>${links}</ul><p><a href="/stats">/stats</a> · <a href="/requests">/requests</a> · POST /v1/chat/completions (the mock LLM)</p>`,
   );
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { FAULT_KINDS, type FaultKind } from './faults.ts';
+import { LLM_FAULT_KINDS, type LlmFaultKind } from './llm/faults.ts';
 
 export interface FlavourStats {
   /** Start pages served (for Google: search result pages, faulty ones included). */
@@ -9,6 +10,27 @@ export interface FlavourStats {
   /** Answers streamed to the end. */
   completed: number;
   faults: Record<FaultKind, number>;
+}
+
+/** What POST /v1/chat/completions saw (`llm` in GET /stats). */
+export interface LlmStats {
+  /** Every request, whatever came of it. */
+  requests: number;
+  /** Answered 200 with a valid extraction reply (slow ones included). */
+  accepted: number;
+  /** Answered 429 by the rate limit. */
+  rate_limited: number;
+  /** Answered 400 (no JSON, no extraction request in it) or 401 (wrong API key). */
+  invalid: number;
+  /** Injected faults by kind. */
+  faults: Record<LlmFaultKind, number>;
+  /** Answers extracted in the accepted replies. */
+  answers: number;
+  /**
+   * Epoch ms of each request the rate limit let through, oldest first: what the sliding window counts
+   * (those that then met an injected fault included).
+   */
+  accepted_at: number[];
 }
 
 /** One request as the mock saw it, so tests can check what a browser context sent. */
@@ -27,11 +49,12 @@ export interface RequestRecord {
 
 const REQUEST_LOG_SIZE = 200;
 
-/** Counters per flavour and a ring of the last requests; `reset` clears both. */
+/** Counters per flavour and for the LLM, and a ring of the last requests; `reset` clears them all. */
 export class MockStats {
   readonly #flavours: readonly string[];
   #counts = new Map<string, FlavourStats>();
   #requests: RequestRecord[] = [];
+  #llm = emptyLlmStats();
 
   constructor(flavours: readonly string[]) {
     this.#flavours = flavours;
@@ -41,6 +64,7 @@ export class MockStats {
   reset(): void {
     this.#counts = new Map(this.#flavours.map((name) => [name, emptyStats()]));
     this.#requests = [];
+    this.#llm = emptyLlmStats();
   }
 
   pageLoad(flavour: string): void {
@@ -55,6 +79,36 @@ export class MockStats {
 
   completed(flavour: string): void {
     this.#get(flavour).completed += 1;
+  }
+
+  llmRequest(): void {
+    this.#llm.requests += 1;
+  }
+
+  /** The rate limit let a request through at `at` (epoch ms). */
+  llmAdmitted(at: number): void {
+    this.#llm.accepted_at.push(at);
+  }
+
+  llmAccepted(answers: number): void {
+    this.#llm.accepted += 1;
+    this.#llm.answers += answers;
+  }
+
+  llmRateLimited(): void {
+    this.#llm.rate_limited += 1;
+  }
+
+  llmInvalid(): void {
+    this.#llm.invalid += 1;
+  }
+
+  llmFault(kind: LlmFaultKind): void {
+    this.#llm.faults[kind] += 1;
+  }
+
+  llmSnapshot(): LlmStats {
+    return { ...this.#llm, faults: { ...this.#llm.faults }, accepted_at: [...this.#llm.accepted_at] };
   }
 
   record(request: IncomingMessage, flavour: string | null): void {
@@ -102,5 +156,17 @@ function emptyStats(): FlavourStats {
     answers: 0,
     completed: 0,
     faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>,
+  };
+}
+
+function emptyLlmStats(): LlmStats {
+  return {
+    requests: 0,
+    accepted: 0,
+    rate_limited: 0,
+    invalid: 0,
+    faults: Object.fromEntries(LLM_FAULT_KINDS.map((kind) => [kind, 0])) as Record<LlmFaultKind, number>,
+    answers: 0,
+    accepted_at: [],
   };
 }

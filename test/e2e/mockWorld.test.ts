@@ -96,7 +96,8 @@ test('avt mock + one worker per source + 30 prompts inserted with SQL: every run
       string,
       { faults: Record<string, number> }
     >;
-    const injected = Object.values(stats).reduce((sum, flavour) => sum + (flavour.faults['500'] ?? 0), 0);
+    const { llm: _llm, ...flavours } = stats;
+    const injected = Object.values(flavours).reduce((sum, flavour) => sum + (flavour.faults['500'] ?? 0), 0);
     assert.equal(failed.length, injected, 'every injected fault is one failed attempt');
   } finally {
     for (const worker of workers) worker.child.kill('SIGTERM');

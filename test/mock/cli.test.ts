@@ -38,6 +38,7 @@ describe('avt mock', () => {
         'copilot',
         'gemini',
         'google',
+        'llm',
         'perplexity',
       ]);
       const start = await fetch(`${listening.url}/gemini/app`);

@@ -1,8 +1,16 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEMO_BRANDS, loadBrandsFile } from '../../mock/brands.ts';
+import { loadBrandsFile } from '../../extract/brandsFile.ts';
+import { DEMO_BRANDS } from '../../mock/brands.ts';
 import { parseFaults } from '../../mock/faults.ts';
 import { FLAVOURS } from '../../mock/flavours/index.ts';
-import { DEFAULT_LATENCY_MS, DEFAULT_PORT, DEFAULT_SEED } from '../../mock/options.ts';
+import { parseLlmFaults } from '../../mock/llm/faults.ts';
+import {
+  DEFAULT_LATENCY_MS,
+  DEFAULT_LLM_LATENCY_MS,
+  DEFAULT_LLM_SLOW_MS,
+  DEFAULT_PORT,
+  DEFAULT_SEED,
+} from '../../mock/options.ts';
 import { startMockPlatform } from '../../mock/server.ts';
 import { createLogger } from '../../observe/logger.ts';
 import { integer } from '../parsers.ts';
@@ -15,6 +23,11 @@ interface MockCommandOptions {
   faults?: string;
   seed: number;
   brands?: string;
+  llmRatePerMin?: number;
+  llmLatencyMs: number;
+  llmFaults?: string;
+  llmSlowMs: number;
+  llmApiKey?: string;
   logLevel: string;
 }
 
@@ -25,7 +38,10 @@ export function registerMock(program: Command): void {
       'Serve the bundled mock AI platform: pages shaped like chatgpt, gemini, perplexity, claude, copilot and ' +
         'Google AI Overviews under /<name>/, with deterministic streamed answers and injected faults. Point an ' +
         'adapter at it by replacing its baseUrl with http://<host>:<port>/<name>/. GET /stats, GET /requests, ' +
-        'POST /stats/reset. A prompt containing [[fault:<kind>]] always gets that fault. Stops on SIGTERM/SIGINT.',
+        'POST /stats/reset. A prompt containing [[fault:<kind>]] always gets that fault. Also the mock LLM for ' +
+        'the extractor: an OpenAI-compatible POST /v1/chat/completions (base URL http://<host>:<port>/v1) with ' +
+        'a rate limit and faults (switch them at run time with POST /v1/_mock/faults {"500": 1}). ' +
+        'Stops on SIGTERM/SIGINT.',
     )
     .addOption(
       new Option('--port <port>', 'port to listen on (0: any free port)')
@@ -62,12 +78,34 @@ export function registerMock(program: Command): void {
       'JSON array of { name, aliases?, domains? } (default: a demo list of CRM tools)',
     )
     .addOption(
+      new Option(
+        '--llm-rate-per-min <n>',
+        'mock LLM: at most n requests in any 60 s, then 429 with Retry-After (default: no limit)',
+      ).argParser(integer(1)),
+    )
+    .addOption(
+      new Option('--llm-latency-ms <ms>', 'mock LLM: time before each reply')
+        .argParser(integer(0, 600_000))
+        .default(DEFAULT_LLM_LATENCY_MS),
+    )
+    .option(
+      '--llm-faults <rates>',
+      'mock LLM fault rates per request, e.g. malformed=0.1,500=0.05,slow=0.2 (kinds: malformed, 500, slow)',
+    )
+    .addOption(
+      new Option('--llm-slow-ms <ms>', 'mock LLM: how much longer a slow reply takes')
+        .argParser(integer(0, 3_600_000))
+        .default(DEFAULT_LLM_SLOW_MS),
+    )
+    .option('--llm-api-key <key>', 'mock LLM: require Authorization: Bearer <key> (401 otherwise)')
+    .addOption(
       new Option('--log-level <level>', 'debug logs every request')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
         .default('info'),
     )
     .action(async (options: MockCommandOptions) => {
       const faults = parseFaults(options.faults ?? '');
+      const llmFaults = parseLlmFaults(options.llmFaults ?? '');
       const brands = options.brands ? await loadBrandsFile(options.brands) : DEMO_BRANDS;
       const logger = createLogger(options.logLevel, { component: 'mock' });
       const mock = await startMockPlatform({
@@ -78,6 +116,11 @@ export function registerMock(program: Command): void {
         faults,
         seed: options.seed,
         brands,
+        llmRatePerMin: options.llmRatePerMin,
+        llmLatencyMs: options.llmLatencyMs,
+        llmFaults,
+        llmSlowMs: options.llmSlowMs,
+        llmApiKey: options.llmApiKey,
         logger,
       });
       logger.info(
@@ -90,6 +133,12 @@ export function registerMock(program: Command): void {
           seed: options.seed,
           brands: brands.length,
           flavours: Object.keys(FLAVOURS).map((name) => `${mock.url}/${name}/`),
+          llm: {
+            base_url: mock.llmBaseUrl,
+            rate_per_min: options.llmRatePerMin ?? null,
+            latency_ms: options.llmLatencyMs,
+            faults: llmFaults,
+          },
         },
         `mock AI platform on ${mock.url}`,
       );
@@ -98,6 +147,9 @@ export function registerMock(program: Command): void {
         process.once('SIGINT', () => resolve('SIGINT'));
       });
       await mock.close();
-      logger.info({ event: 'mock:stopped', signal, stats: mock.stats() }, 'mock AI platform stopped');
+      logger.info(
+        { event: 'mock:stopped', signal, stats: mock.stats(), llm: mock.llmStats() },
+        'mock AI platform stopped',
+      );
     });
 }
