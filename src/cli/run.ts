@@ -3,7 +3,12 @@ import { UsageError } from '../usageError.ts';
 
 /** Parses argv and runs the command; a usage mistake exits 2 with one line, a failure exits 1. */
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<void> {
-  program.exitOverride();
+  // Subcommands copy the setting only when created after it, so set it on every command here.
+  const throwInsteadOfExit = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(throwInsteadOfExit);
+  };
+  throwInsteadOfExit(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
