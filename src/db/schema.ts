@@ -44,6 +44,21 @@ export interface AvtSqlState {
   singleton: Generated<boolean>;
 }
 
+export interface BrandCitations {
+  ai_source: string | null;
+  answers_citing: Int8 | null;
+  answers_with_citations: Int8 | null;
+  brand: string | null;
+  brand_id: Int8 | null;
+  capture_mode: string | null;
+  citation_rate: number | null;
+  citation_share: number | null;
+  citations: Int8 | null;
+  citations_in_group: Int8 | null;
+  day: Timestamp | null;
+  is_own: boolean | null;
+}
+
 export interface BrandMentions {
   brand_id: Int8 | null;
   brand_name: string;
@@ -65,10 +80,48 @@ export interface Brands {
   name: string;
 }
 
+export interface BrandVisibility {
+  ai_source: string | null;
+  answers: Int8 | null;
+  answers_with_any_brand: Int8 | null;
+  avg_position: number | null;
+  brand: string | null;
+  brand_id: Int8 | null;
+  capture_mode: string | null;
+  category: string | null;
+  day: Timestamp | null;
+  is_own: boolean | null;
+  mention_rate: number | null;
+  mention_rate_high: number | null;
+  mention_rate_low: number | null;
+  mentioned: Int8 | null;
+  negative: Int8 | null;
+  neutral: Int8 | null;
+  positive: Int8 | null;
+  recommended: Int8 | null;
+  sentiment_unknown: Int8 | null;
+  share_of_voice: number | null;
+}
+
 export interface Categories {
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   name: string;
+}
+
+export interface CitationDomains {
+  ai_source: string | null;
+  answers_citing: Int8 | null;
+  answers_with_citations: Int8 | null;
+  brand: string | null;
+  brand_id: Int8 | null;
+  capture_mode: string | null;
+  citation_rate: number | null;
+  citation_share: number | null;
+  citations: Int8 | null;
+  citations_in_group: Int8 | null;
+  day: Timestamp | null;
+  domain: string | null;
 }
 
 export interface Citations {
@@ -82,11 +135,24 @@ export interface Citations {
   url: string;
 }
 
+export interface DiscoveredCompetitors {
+  created_at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  name: string;
+  response_id: Int8;
+  sentiment: string | null;
+}
+
 export interface ErrorKinds {
   charges_attempt: Generated<boolean>;
   description: string;
   kind: string;
   permanent: boolean;
+}
+
+export interface LlmRateLimits {
+  name: string;
+  next_at: Timestamp;
 }
 
 export interface PromptRuns {
@@ -185,11 +251,16 @@ export interface DB {
   ai_sources: AiSources;
   avt_migrations: AvtMigrations;
   avt_sql_state: AvtSqlState;
+  brand_citations: BrandCitations;
   brand_mentions: BrandMentions;
+  brand_visibility: BrandVisibility;
   brands: Brands;
   categories: Categories;
+  citation_domains: CitationDomains;
   citations: Citations;
+  discovered_competitors: DiscoveredCompetitors;
   error_kinds: ErrorKinds;
+  llm_rate_limits: LlmRateLimits;
   prompt_runs: PromptRuns;
   prompts: Prompts;
   queue_health: QueueHealth;

@@ -18,6 +18,23 @@ export function createWorkerMetrics(labels: { ai_source: string; worker_id: stri
       buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 120, 300],
       registers: [registry],
     }),
+    extractions: new Counter({
+      name: 'avt_extractions_total',
+      help: 'Answers extracted, by method (llm, or rules when no LLM is configured or it could not help)',
+      labelNames: ['method'],
+      registers: [registry],
+    }),
+    llmRequests: new Counter({
+      name: 'avt_llm_requests_total',
+      help: 'LLM API requests, by outcome (ok, rate_limited, failed, malformed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    llmBreakerOpen: new Gauge({
+      name: 'avt_llm_breaker_open',
+      help: '1 while the LLM circuit breaker is open (answers are extracted by rules and queued for reextract)',
+      registers: [registry],
+    }),
     inFlight: new Gauge({
       name: 'avt_jobs_in_flight',
       help: 'Jobs running in this process',

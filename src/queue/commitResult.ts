@@ -10,6 +10,8 @@ export interface CapturedResponse {
   capturedAt?: Date;
   durationMs?: number | null;
   extractionMethod?: 'llm' | 'rules';
+  /** Rules stood in for the LLM: enqueue the `reextract` job for this response in the same transaction. */
+  reextract?: boolean;
 }
 
 export interface BrandMention {
@@ -31,11 +33,18 @@ export interface Citation {
   quote?: string | null;
 }
 
+/** An untracked brand the answer names (reported by the LLM extractor). */
+export interface DiscoveredCompetitor {
+  name: string;
+  sentiment?: 'positive' | 'neutral' | 'negative' | null;
+}
+
 /** What a job produces for one run. */
 export interface RunResult {
   response: CapturedResponse;
   mentions: BrandMention[];
   citations: Citation[];
+  discovered?: DiscoveredCompetitor[];
 }
 
 /**
@@ -51,7 +60,7 @@ export async function commitResult(
   const { response } = result;
   const { rows } = await db.query<{ response_id: string | null }>({
     name: 'avt_commit_prompt_run_result',
-    text: 'SELECT commit_prompt_run_result($1::bigint, $2::uuid, $3::jsonb, $4::jsonb, $5::jsonb) AS response_id',
+    text: 'SELECT commit_prompt_run_result($1::bigint, $2::uuid, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb) AS response_id',
     values: [
       run.runId,
       run.leaseToken,
@@ -63,18 +72,9 @@ export async function commitResult(
         captured_at: response.capturedAt?.toISOString() ?? null,
         duration_ms: response.durationMs ?? null,
         extraction_method: response.extractionMethod ?? 'rules',
+        reextract: response.reextract ?? false,
       }),
-      JSON.stringify(
-        result.mentions.map((m) => ({
-          brand_id: m.brandId,
-          brand_name: m.brandName,
-          position: m.position,
-          mention_count: m.mentionCount,
-          sentiment: m.sentiment ?? null,
-          recommended: m.recommended ?? null,
-          snippet: m.snippet ?? null,
-        })),
-      ),
+      mentionsJson(result.mentions),
       JSON.stringify(
         result.citations.map((c) => ({
           position: c.position,
@@ -85,9 +85,29 @@ export async function commitResult(
           quote: c.quote ?? null,
         })),
       ),
+      discoveredJson(result.discovered ?? []),
     ],
   });
   const responseId = rows[0]?.response_id;
   if (!responseId) throw new LeaseLostError(run.runId);
   return responseId;
+}
+
+/** Mentions as the SQL functions read them (commit_prompt_run_result, apply_reextraction). */
+export function mentionsJson(mentions: readonly BrandMention[]): string {
+  return JSON.stringify(
+    mentions.map((m) => ({
+      brand_id: m.brandId,
+      brand_name: m.brandName,
+      position: m.position,
+      mention_count: m.mentionCount,
+      sentiment: m.sentiment ?? null,
+      recommended: m.recommended ?? null,
+      snippet: m.snippet ?? null,
+    })),
+  );
+}
+
+export function discoveredJson(discovered: readonly DiscoveredCompetitor[]): string {
+  return JSON.stringify(discovered.map((d) => ({ name: d.name, sentiment: d.sentiment ?? null })));
 }

@@ -2,8 +2,10 @@ import { Logger as GraphileLogger, type Runner, run, type Task } from 'graphile-
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../db/kysely.ts';
+import type { Extractor } from '../extract/extractor.ts';
 import type { Alert } from '../queue/recordFailure.ts';
 import { maintainPartitions } from './maintainPartitions.ts';
+import { type ReextractPayload, reextractResponse } from './reextract.ts';
 import { scheduleRound } from './scheduleRound.ts';
 import { sendAlert } from './sendAlert.ts';
 
@@ -15,6 +17,8 @@ export interface MaintenanceOptions {
   trackingCron: string;
   /** Where alerts go; when unset they are only logged. */
   alertWebhookUrl: string | undefined;
+  /** Runs `reextract` jobs: the LLM over answers the rules extracted while it was down. */
+  extractor: Extractor;
 }
 
 /** graphile-worker's log lines, through our logger. */
@@ -29,7 +33,8 @@ export function graphileLogger(logger: Logger): GraphileLogger {
 
 /**
  * The background tasks that must happen once across all replicas, run by graphile-worker on the worker's
- * pool: the tracking round (crontab), partition upkeep (daily) and alert delivery (retried).
+ * pool: the tracking round (crontab), partition upkeep (daily), alert delivery (retried) and re-extraction
+ * of answers the rules extracted while the LLM was down (retried until the LLM is back).
  */
 export async function startMaintenance(options: MaintenanceOptions): Promise<Runner> {
   const { db, logger } = options;
@@ -54,6 +59,13 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Run
       }
       await sendAlert(options.alertWebhookUrl, alert);
       logger.info({ event: 'alert:sent', alert_event: alert.event }, 'alert sent');
+    },
+    reextract: async (payload) => {
+      const applied = await reextractResponse(options.pool, options.extractor, payload as ReextractPayload);
+      logger.info(
+        { event: 'reextract:done', response_id: (payload as ReextractPayload).response_id, applied },
+        'response re-extracted by the LLM',
+      );
     },
   };
   return run({

@@ -1,3 +1,5 @@
+import type { LlmConfig } from '../extract/llmConfig.ts';
+
 export interface WorkerConfig {
   aiSource: string;
   workerId: number;
@@ -22,6 +24,8 @@ export interface WorkerConfig {
   /** A direct (not transaction-pooled) URL for LISTEN; DATABASE_URL when unset. */
   listenUrl: string | undefined;
   capture: CaptureConfig;
+  /** The LLM extractor; undefined: the rule extractor alone. */
+  llm: LlmConfig | undefined;
 }
 
 /** How the built-in handler drives the browser (used when no --handler is given). */

@@ -8,6 +8,7 @@ import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { readAiSource } from '../db/sources.ts';
 import { registerWorker, stopWorker, touchWorker } from '../db/workers.ts';
+import { createExtractor } from '../extract/createExtractor.ts';
 import { startHealthServer } from '../observe/healthServer.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createWorkerMetrics } from '../observe/metrics.ts';
@@ -17,6 +18,7 @@ import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
 import { UsageError } from '../usageError.ts';
 import { version } from '../version.ts';
 import type { WorkerConfig } from './config.ts';
+import { withExtraction } from './extractingHandler.ts';
 import { loadJobHandler } from './loadHandler.ts';
 import { PromptWorker } from './promptWorker.ts';
 
@@ -61,14 +63,22 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
 
     const workerTag = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const metrics = createWorkerMetrics({ ai_source: config.aiSource, worker_id: String(config.workerId) });
-    const handler = config.handler
+    const extraction = createExtractor(pool, config.llm, logger, {
+      onRequest: (outcome) => metrics.llmRequests.inc({ outcome }),
+      onBreaker: (open) => metrics.llmBreakerOpen.set(open ? 1 : 0),
+    });
+    cleanups.push(() => extraction.close());
+    const capture = config.handler
       ? await loadJobHandler(config.handler, { aiSource: config.aiSource, workerId: config.workerId, logger })
       : await createBuiltInHandler(config.aiSource, config.browser, config.capture, logger).catch(
           (error: Error) => {
             throw new UsageError(error.message, { cause: error });
           },
         );
-    cleanups.push(async () => handler.close?.());
+    cleanups.push(async () => capture.close?.());
+    const handler = withExtraction(capture, extraction.extractor, (method) =>
+      metrics.extractions.inc({ method }),
+    );
 
     const worker = new PromptWorker({
       db,
@@ -128,6 +138,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         logger,
         trackingCron: config.trackingCron,
         alertWebhookUrl: config.alertWebhookUrl,
+        extractor: extraction.extractor,
       });
       cleanups.push(() => runner.stop());
     }

@@ -6,6 +6,7 @@ import { workerIdFromHostname } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
 import { integer } from '../parsers.ts';
 import { addCaptureOptions, toCaptureConfig } from './captureOptions.ts';
+import { addLlmOptions, toLlmConfig } from './llmOptions.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -105,7 +106,7 @@ export function defineWorkerCommand(command: Command): Command {
         .argParser(integer(0, 3_600))
         .default(30),
     );
-  return addCaptureOptions(command).action(async (options: Record<string, unknown>) => {
+  return addLlmOptions(addCaptureOptions(command)).action(async (options: Record<string, unknown>) => {
     await runWorkerProcess(toConfig(options));
   });
 }
@@ -141,5 +142,6 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
     alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
     listenUrl: env.DATABASE_LISTEN_URL || undefined,
     capture: toCaptureConfig(options),
+    llm: toLlmConfig(options),
   };
 }

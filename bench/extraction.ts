@@ -1,0 +1,162 @@
+// Extraction under the LLM's rate limit: how much end-to-end throughput a low LLM_RATE_PER_MIN costs when
+// answers share requests (batching).
+//
+//   ratio = (completed prompts per second with LLM_RATE_PER_MIN = limit) ÷ (the same with no limit)
+//
+// Both runs are the same real pipeline: a `bin/worker` process with a shared browser at concurrency C,
+// capturing the mock's chatgpt flavour (answer latency L), then extracting through the mock LLM (its own
+// latency, and in the limited run its own rate limit: a 429 there would show up as a rules fallback).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEMO_BRANDS } from '../src/mock/brands.ts';
+import { startMockPlatform } from '../src/mock/index.ts';
+import {
+  assertAllDone,
+  BENCH_SOURCE,
+  benchPool,
+  createBenchDatabase,
+  dropAllBenchDatabases,
+  formatTable,
+  loadLine,
+  reproduceCommand,
+  useSingleSource,
+} from './lib.ts';
+
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: 'string', default: '10' },
+    'latency-ms': { type: 'string', default: '20000' },
+    'llm-latency-ms': { type: 'string', default: '1500' },
+    jobs: { type: 'string', default: '60' },
+    limit: { type: 'string', default: '15' },
+    'batch-size': { type: 'string', default: '8' },
+    'batch-wait-ms': { type: 'string', default: '500' },
+  },
+});
+const concurrency = Number(values.concurrency);
+const latency = Number(values['latency-ms']);
+const llmLatency = Number(values['llm-latency-ms']);
+const jobs = Number(values.jobs);
+const limit = Number(values.limit);
+const batchSize = Number(values['batch-size']);
+const batchWaitMs = Number(values['batch-wait-ms']);
+const workerBin = fileURLToPath(new URL('../bin/worker', import.meta.url));
+
+/** The caller's environment without a limit of its own, so the unlimited run is unlimited. */
+function withoutLlmRate(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { LLM_RATE_PER_MIN: _ignored, ...rest } = env;
+  return rest;
+}
+
+interface Measured {
+  seconds: number;
+  requests: number;
+  rateLimited: number;
+  byRules: number;
+}
+
+async function measure(ratePerMin: number | undefined): Promise<Measured> {
+  const mock = await startMockPlatform({
+    port: 0,
+    latencyMs: latency,
+    latencyJitter: 0.5,
+    seed: 5,
+    llmLatencyMs: llmLatency,
+    ...(ratePerMin ? { llmRatePerMin: ratePerMin } : {}),
+  });
+  const database = await createBenchDatabase(`extract_${ratePerMin ?? 'nolimit'}`, { migrated: true });
+  const pool = benchPool(database.url, 2, 'avt-bench-extraction');
+  try {
+    await useSingleSource(pool, null);
+    await pool.query(
+      `INSERT INTO brands (name, aliases, domains)
+       SELECT b->>'name', ARRAY(SELECT jsonb_array_elements_text(b->'aliases')),
+              ARRAY(SELECT jsonb_array_elements_text(b->'domains'))
+       FROM jsonb_array_elements($1::jsonb) AS b`,
+      [JSON.stringify(DEMO_BRANDS.slice(0, 5))],
+    );
+    await pool.query(
+      `INSERT INTO prompts (text) SELECT 'Which CRM suits team #' || i || '?' FROM generate_series(1, $1) AS i`,
+      [jobs],
+    );
+    const child = spawn(
+      workerBin,
+      [
+        ...['--ai-source', BENCH_SOURCE, '--worker-id', '1', '--browser', 'shared'],
+        ...['--concurrency', String(concurrency), '--once', '--base-url', `${mock.url}/chatgpt/`],
+        ...['--log-level', 'warn'],
+      ],
+      {
+        env: {
+          ...withoutLlmRate(process.env),
+          DATABASE_URL: database.url,
+          LOG_FORMAT: 'json',
+          LLM_BASE_URL: `${mock.url}/v1`,
+          LLM_BATCH_SIZE: String(batchSize),
+          LLM_BATCH_WAIT_MS: String(batchWaitMs),
+          ...(ratePerMin ? { LLM_RATE_PER_MIN: String(ratePerMin) } : {}),
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`worker exited with ${code}`);
+    await assertAllDone(pool, jobs, `extraction, limit ${ratePerMin ?? 'none'}`);
+    const { rows } = await pool.query<{ seconds: number; by_rules: number }>(
+      `SELECT (SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM run_attempts) AS seconds,
+              (SELECT count(*)::int FROM responses WHERE extraction_method = 'rules') AS by_rules`,
+    );
+    const stats = mock.llmStats();
+    return {
+      seconds: rows[0]?.seconds ?? Number.NaN,
+      requests: stats.accepted,
+      rateLimited: stats.rate_limited,
+      byRules: rows[0]?.by_rules ?? Number.NaN,
+    };
+  } finally {
+    await pool.end();
+    await database.drop();
+    await mock.close();
+  }
+}
+
+try {
+  const free = await measure(undefined);
+  const limited = await measure(limit);
+  const row = (label: string, m: Measured) => [
+    label,
+    m.seconds.toFixed(1),
+    (jobs / m.seconds).toFixed(3),
+    String(m.requests),
+    (jobs / m.requests).toFixed(1),
+    String(m.rateLimited),
+    String(m.byRules),
+  ];
+  console.log(
+    `extraction: ${jobs} prompts, shared browser at C = ${concurrency}, answer latency ${latency} ms ±50%, ` +
+      `LLM latency ${llmLatency} ms, LLM_BATCH_SIZE ${batchSize}, LLM_BATCH_WAIT_MS ${batchWaitMs}; ${loadLine()}\n`,
+  );
+  console.log(
+    formatTable(
+      ['LLM_RATE_PER_MIN', 'seconds', 'prompts/s', 'LLM requests', 'answers/request', '429s', 'by rules'],
+      [row('none', free), row(String(limit), limited)],
+    ),
+  );
+  console.log(
+    `\nthroughput with the limit ÷ without: ${(free.seconds / limited.seconds).toFixed(2)} (target ≥ 0.9)`,
+  );
+  console.log(
+    `\nReproduce: ${reproduceCommand(import.meta.url, {
+      concurrency,
+      'latency-ms': latency,
+      'llm-latency-ms': llmLatency,
+      jobs,
+      limit,
+      'batch-size': batchSize,
+      'batch-wait-ms': batchWaitMs,
+    })}`,
+  );
+} finally {
+  await dropAllBenchDatabases();
+}

@@ -1,0 +1,24 @@
+import type { Queryable } from '../db/queryable.ts';
+
+/** Reserves LLM request slots in Postgres, so every worker process shares one limit (sql/100_llm_rate_limit.sql). */
+export class PostgresRateLimiter {
+  readonly #db: Queryable;
+  readonly #perMinute: number;
+  readonly #name: string;
+
+  constructor(db: Queryable, perMinute: number, name = 'llm') {
+    this.#db = db;
+    this.#perMinute = perMinute;
+    this.#name = name;
+  }
+
+  /** Reserves the next slot; resolves to the milliseconds to wait before sending. */
+  async reserve(): Promise<number> {
+    const { rows } = await this.#db.query<{ wait_ms: number }>({
+      name: 'avt_reserve_llm_slot',
+      text: 'SELECT reserve_llm_slot($1, $2) AS wait_ms',
+      values: [this.#name, this.#perMinute],
+    });
+    return Math.ceil(rows[0]?.wait_ms ?? 0);
+  }
+}
