@@ -24,13 +24,19 @@ export function questionOf(prompt: string): string {
 }
 
 /**
- * The answer the mock gives to `prompt`: derived from the prompt and the seed alone, so a test can compute
- * it too. It names 3–6 brands in a shuffled order, by name, alias or possessive, some twice, and cites
+ * The answer the mock gives to `prompt`: derived from the prompt, the seed and the site alone, so a test can
+ * compute it too. Each site answers differently, as real assistants do (without `site`: a site-neutral
+ * answer). It names 3–6 brands in a shuffled order, by name, alias or possessive, some twice, and cites
  * their sites and neutral pages.
  */
-export function composeAnswer(prompt: string, seed: number, brands: readonly MockBrand[]): ComposedAnswer {
+export function composeAnswer(
+  prompt: string,
+  seed: number,
+  brands: readonly MockBrand[],
+  site?: string,
+): ComposedAnswer {
   const question = questionOf(prompt);
-  const rng = rngFor(seed, 'answer', question);
+  const rng = site ? rngFor(seed, 'answer', site, question) : rngFor(seed, 'answer', question);
   const chosen = rng.shuffle(brands).slice(0, Math.min(brands.length, rng.int(3, 6)));
   const citations: AnswerCitation[] = [];
   const cite = (citation: AnswerCitation | undefined): Segment[] => {

@@ -41,7 +41,12 @@ export function expectedCapture(
   if (site.name === 'google' && (prompt.trim() === '' || /\[\[aio:none\]\]/i.test(prompt))) {
     return { answerText: '', citations: [], strippedCitations: [], model: null, brands: [] };
   }
-  const answer = composeAnswer(prompt, options.seed ?? DEFAULT_SEED, options.brands ?? DEMO_BRANDS);
+  const answer = composeAnswer(
+    prompt,
+    options.seed ?? DEFAULT_SEED,
+    options.brands ?? DEMO_BRANDS,
+    site.name,
+  );
   const citations = pageCitations(answer, site.markup);
   return {
     answerText: answerText(answer, site.markup),

@@ -189,7 +189,7 @@ async function answer(
     return;
   }
   const stop = streamAnswer(response, {
-    answer: composeAnswer(prompt, config.seed, config.brands),
+    answer: composeAnswer(prompt, config.seed, config.brands, flavour.name),
     markup: flavour.markup,
     latencyMs: answerLatency(config, prompt),
     ...(fault === 'hang' || fault === 'half' ? { fault } : {}),
@@ -217,7 +217,7 @@ function search(context: Context, url: URL, response: ServerResponse) {
   const html = google.startPage({
     prefix: '/google/',
     query: url.searchParams,
-    ...(hasOverview ? { answer: composeAnswer(q, config.seed, config.brands) } : {}),
+    ...(hasOverview ? { answer: composeAnswer(q, config.seed, config.brands, google.name) } : {}),
     ...(fault === 'hang' || fault === 'half' ? { streamFault: fault } : {}),
   });
   return send(response, ok(html));

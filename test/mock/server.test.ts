@@ -62,7 +62,7 @@ describe('the answer stream', () => {
     assert.ok(done.at >= 240 * 0.9, `the answer completed after ${done.at} ms`);
     // each chunk is timed after the one before, so load can only stretch the spread, never squeeze it
     assert.ok(done.at - (html[0] as StreamEvent).at >= 120, 'the chunks came all at once');
-    const answer = composeAnswer(prompt, 5, DEMO_BRANDS);
+    const answer = composeAnswer(prompt, 5, DEMO_BRANDS, 'perplexity');
     assert.equal(html.at(-1)?.html, renderAnswer(answer, FLAVOURS.perplexity.markup));
     assert.match(done.panel ?? '', /href="https:\/\//, 'the sources panel comes with done');
     assert.equal(mock.stats().perplexity.completed, 1);
