@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDemo } from './commands/demo.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerMock } from './commands/mock.ts';
@@ -14,6 +15,7 @@ const program = new Command('avt').description(
     "Enqueue work with SQL:  INSERT INTO prompts (text) VALUES ('best CRM for startups');",
 );
 
+registerDemo(program);
 registerMigrate(program);
 registerStatus(program);
 registerRound(program);

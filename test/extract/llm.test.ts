@@ -85,12 +85,12 @@ function named(prompt: string) {
   };
 }
 
-/** A prompt whose mock answer names at least one tracked and one untracked brand. */
+/** A prompt whose mock answer leads with a tracked brand and also names an untracked one. */
 function promptNaming(tag: string): string {
   for (let i = 0; ; i += 1) {
     const prompt = `best CRM for ${tag} ${i}`;
-    const { tracked, untracked } = named(prompt);
-    if (tracked.length > 0 && untracked.length > 0) return prompt;
+    const leader = expectedCapture('chatgpt', prompt).brands[0] ?? '';
+    if (!UNTRACKED.has(leader) && named(prompt).untracked.length > 0) return prompt;
   }
 }
 
@@ -140,7 +140,11 @@ describe('the LLM extractor against the mock LLM', () => {
       );
       assert.equal(typeof mention.recommended, 'boolean');
     }
-    assert.equal(row.mentions[0]?.recommended, true, 'the top pick is recommended');
+    assert.equal(
+      row.mentions[0]?.recommended,
+      true,
+      'the top pick (the answer leads with it) is recommended',
+    );
     assert.deepEqual(row.discovered, untracked);
     assert.deepEqual(row.reextractJobs, []);
     assert.equal(mock.llmStats().accepted, 1);

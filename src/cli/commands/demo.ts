@@ -1,0 +1,59 @@
+import { type Command, Option } from 'commander';
+import { DEMO_PROMPTS } from '../../demo/demoData.ts';
+import { runDemo } from '../../demo/runDemo.ts';
+import { integer } from '../parsers.ts';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'Run the whole pipeline on this machine (what `npm start` does): the database (embedded unless\n' +
+        'DATABASE_URL is set), the bundled mock AI platform and mock LLM, a CRM market of demo brands and\n' +
+        'prompts, one real worker process per AI source driving headless Chromium, a progress bar, then a\n' +
+        'visibility report read from the brand_visibility and citation_domains views. Run it again to add\n' +
+        'samples: the figures and their intervals tighten.',
+    )
+    .addOption(
+      new Option('--prompts <n>', 'how many demo prompts to ask each source')
+        .argParser(integer(1, DEMO_PROMPTS.length))
+        .default(6),
+    )
+    .addOption(
+      new Option('--sources <names>', 'comma-separated AI sources (default: every enabled one)').argParser(
+        (value) =>
+          value
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+      ),
+    )
+    .addOption(
+      new Option('--latency-ms <ms>', 'how long each mock answer streams')
+        .argParser(integer(0, 600_000))
+        .default(1500),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'jobs in flight per worker').argParser(integer(1, 64)).default(2),
+    )
+    .addOption(new Option('--browser <mode>', 'per worker').choices(['per-job', 'shared']).default('shared'))
+    .action(
+      async (options: {
+        prompts: number;
+        sources?: string[];
+        latencyMs: number;
+        concurrency: number;
+        browser: 'per-job' | 'shared';
+      }) => {
+        process.exitCode = await runDemo(
+          {
+            prompts: options.prompts,
+            sources: options.sources,
+            latencyMs: options.latencyMs,
+            concurrency: options.concurrency,
+            browser: options.browser,
+          },
+          (line) => console.error(line),
+        );
+      },
+    );
+}

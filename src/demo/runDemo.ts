@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { createPool, redactUrl } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { flavourFor } from '../mock/flavours/index.ts';
+import { startMockPlatform } from '../mock/server.ts';
+import { UsageError } from '../usageError.ts';
+import { DEMO_CATEGORY, queueDemoRuns, seedDemo } from './demoData.ts';
+import { watchRuns } from './progress.ts';
+import { visibilityReport } from './report.ts';
+
+export interface DemoOptions {
+  prompts: number;
+  /** undefined: every enabled source. */
+  sources: string[] | undefined;
+  latencyMs: number;
+  concurrency: number;
+  browser: 'per-job' | 'shared';
+}
+
+const workerEntry = fileURLToPath(new URL('../cli/worker.ts', import.meta.url));
+
+interface DemoWorker {
+  source: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: () => string;
+}
+
+/**
+ * The demo: the database (embedded unless DATABASE_URL is set), the bundled mock platform and mock LLM, the
+ * demo's brands and prompts, one real worker process per source draining their runs behind a progress bar,
+ * then the visibility report from the analysts' views. Resolves to the exit code.
+ */
+export async function runDemo(options: DemoOptions, log: (line: string) => void): Promise<number> {
+  const database = await openDatabase();
+  const pool = createPool(database.url, { applicationName: 'avt-demo', max: 3 });
+  const mock = await startMockPlatform({ port: 0, latencyMs: options.latencyMs, latencyJitter: 0.3 });
+  const workers: DemoWorker[] = [];
+  const stopWorkers = () => {
+    for (const worker of workers) worker.child.kill('SIGTERM');
+  };
+  process.on('SIGINT', stopWorkers);
+  process.on('SIGTERM', stopWorkers);
+  try {
+    await pool.query('SELECT 1').catch((error: Error) => {
+      throw new UsageError(`cannot reach the database at ${redactUrl(database.url)}: ${error.message}`);
+    });
+    await migrate(pool);
+    const sources = await demoSources(pool, options.sources);
+    const { promptIds } = await seedDemo(pool, options.prompts);
+    const runIds = await queueDemoRuns(pool, promptIds, sources);
+    log(
+      `database ${redactUrl(database.url)}; mock platform and mock LLM at ${mock.url}\n` +
+        `${promptIds.length} prompts × ${sources.length} sources = ${runIds.length} runs queued; ` +
+        `one worker per source (${sources.join(', ')}), ${options.browser} browser, concurrency ${options.concurrency}`,
+    );
+
+    for (const source of sources) workers.push(startWorker(source, options, database.url, mock));
+    const allExited = Promise.all(workers.map((worker) => worker.exited));
+    const counts = await watchRuns(pool, runIds, allExited);
+    stopWorkers();
+    const codes = await allExited;
+
+    console.log(`\n${await visibilityReport(pool, DEMO_CATEGORY, sources)}\n`);
+    const pending = counts.total - counts.done - counts.dead;
+    log(
+      `${counts.done} runs done, ${counts.dead} dead${pending ? `, ${pending} still queued (retrying later)` : ''}. ` +
+        'Read the figures yourself: psql, then SELECT * FROM brand_visibility; (README: "The numbers").',
+    );
+    let exitCode = 0;
+    workers.forEach((worker, index) => {
+      if (codes[index] === 0) return;
+      exitCode = 1;
+      log(
+        `the ${worker.source} worker exited with ${codes[index]}:\n${worker.stderr().trim().slice(-2_000)}`,
+      );
+    });
+    return exitCode;
+  } finally {
+    stopWorkers();
+    await Promise.all(workers.map((worker) => worker.exited));
+    process.off('SIGINT', stopWorkers);
+    process.off('SIGTERM', stopWorkers);
+    await mock.close();
+    await pool.end();
+    await database.release();
+  }
+}
+
+async function demoSources(pool: Queryable, wanted: string[] | undefined): Promise<string[]> {
+  const { rows } = await pool.query<{ name: string; enabled: boolean }>(
+    'SELECT name, enabled FROM ai_sources ORDER BY name',
+  );
+  const known = new Map(rows.map((row) => [row.name, row.enabled]));
+  const sources = wanted ?? rows.filter((row) => row.enabled).map((row) => row.name);
+  for (const source of sources) {
+    if (!known.has(source)) {
+      throw new UsageError(`unknown AI source '${source}'; known sources: ${[...known.keys()].join(', ')}`);
+    }
+    if (!known.get(source)) {
+      throw new UsageError(`the source '${source}' is disabled (UPDATE ai_sources SET enabled = true ...)`);
+    }
+    if (!flavourFor(source))
+      throw new UsageError(`the mock platform has no pages for the source '${source}'`);
+  }
+  if (sources.length === 0) throw new UsageError('no enabled AI source to run the demo on');
+  return sources;
+}
+
+function startWorker(
+  source: string,
+  options: DemoOptions,
+  databaseUrl: string,
+  mock: { url: string; llmBaseUrl: string },
+): DemoWorker {
+  const flavour = flavourFor(source)?.name ?? source;
+  const child = spawn(
+    process.execPath,
+    [
+      workerEntry,
+      ...['--ai-source', source, '--worker-id', '1', '--once', '--no-maintenance', '--log-level', 'warn'],
+      ...['--browser', options.browser, '--concurrency', String(options.concurrency)],
+      ...['--base-url', `${mock.url}/${flavour}/`],
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LLM_BASE_URL: mock.llmBaseUrl, LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { source, child, exited, stderr: () => stderr };
+}
