@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { addBrands } from '../src/db/brands.ts';
 import { DEMO_BRANDS } from '../src/mock/brands.ts';
 import { startMockPlatform } from '../src/mock/index.ts';
 import {
@@ -71,13 +72,7 @@ async function measure(ratePerMin: number | undefined, answersPerRequest = batch
   const pool = benchPool(database.url, 2, 'avt-bench-extraction');
   try {
     await useSingleSource(pool, null);
-    await pool.query(
-      `INSERT INTO brands (name, aliases, domains)
-       SELECT b->>'name', ARRAY(SELECT jsonb_array_elements_text(b->'aliases')),
-              ARRAY(SELECT jsonb_array_elements_text(b->'domains'))
-       FROM jsonb_array_elements($1::jsonb) AS b`,
-      [JSON.stringify(DEMO_BRANDS.slice(0, 5))],
-    );
+    await addBrands(pool, DEMO_BRANDS.slice(0, 5));
     await pool.query(
       `INSERT INTO prompts (text) SELECT 'Which CRM suits team #' || i || '?' FROM generate_series(1, $1) AS i`,
       [jobs],

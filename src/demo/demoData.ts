@@ -1,3 +1,4 @@
+import { addBrands } from '../db/brands.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { DEMO_BRANDS } from '../mock/brands.ts';
 
@@ -32,14 +33,7 @@ const OWN_BRAND = 'Pipedrive';
  */
 export async function seedDemo(db: Queryable, promptCount: number): Promise<{ promptIds: string[] }> {
   await db.query(`INSERT INTO categories (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [DEMO_CATEGORY]);
-  await db.query(
-    `INSERT INTO brands (name, aliases, domains, is_own)
-     SELECT b->>'name', ARRAY(SELECT jsonb_array_elements_text(b->'aliases')),
-            ARRAY(SELECT jsonb_array_elements_text(b->'domains')), b->>'name' = $2
-     FROM jsonb_array_elements($1::jsonb) AS b
-     ON CONFLICT (name) DO NOTHING`,
-    [JSON.stringify(TRACKED), OWN_BRAND],
-  );
+  await addBrands(db, TRACKED, OWN_BRAND);
   const texts = DEMO_PROMPTS.slice(0, promptCount);
   await db.query(
     `INSERT INTO prompts (text, category_id, active)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { addBrands } from '../../src/db/brands.ts';
 import { DEMO_BRANDS } from '../../src/mock/brands.ts';
 import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -20,13 +21,7 @@ let mock: MockPlatform;
 before(async () => {
   database = await createTestDatabase({ migrated: true });
   await onlySources(database.pool, 'chatgpt');
-  await database.pool.query(
-    `INSERT INTO brands (name, aliases, domains)
-     SELECT b->>'name', ARRAY(SELECT jsonb_array_elements_text(b->'aliases')),
-            ARRAY(SELECT jsonb_array_elements_text(b->'domains'))
-     FROM jsonb_array_elements($1::jsonb) AS b`,
-    [JSON.stringify(DEMO_BRANDS.slice(0, 5))],
-  );
+  await addBrands(database.pool, DEMO_BRANDS.slice(0, 5));
   mock = await startMockPlatform({ port: 0, latencyMs: 0, llmRatePerMin: LIMIT, llmLatencyMs: 20 });
 });
 

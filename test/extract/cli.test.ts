@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { binDir, type CliResult, runBin } from '../helpers/cli.ts';
+import { type CliResult, runBin } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'avt-extract-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,22 +23,9 @@ const brands = file(
   ]),
 );
 
-/** runBin with the answer on stdin (runBin itself gives the command no stdin). */
+/** `avt extract` with the answer on stdin. */
 function extract(args: string[], input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${binDir}avt`, ['extract', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runBin('avt', ['extract', ...args], {}, input);
 }
 
 describe('avt extract', { concurrency: 3 }, () => {

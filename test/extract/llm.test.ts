@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { runMigrations } from 'graphile-worker';
 import pino from 'pino';
+import { addBrands } from '../../src/db/brands.ts';
 import { createExtractor } from '../../src/extract/createExtractor.ts';
 import { LLM_DEFAULTS, type LlmConfig } from '../../src/extract/llmConfig.ts';
 import { DEMO_BRANDS } from '../../src/mock/brands.ts';
@@ -98,13 +99,7 @@ before(async () => {
   database = await createTestDatabase({ migrated: true });
   await runMigrations({ pgPool: database.pool, logger: undefined });
   await onlySources(database.pool, 'chatgpt');
-  await database.pool.query(
-    `INSERT INTO brands (name, aliases, domains)
-     SELECT b->>'name', ARRAY(SELECT jsonb_array_elements_text(b->'aliases')),
-            ARRAY(SELECT jsonb_array_elements_text(b->'domains'))
-     FROM jsonb_array_elements($1::jsonb) AS b`,
-    [JSON.stringify(TRACKED)],
-  );
+  await addBrands(database.pool, TRACKED);
   mock = await startMockPlatform({ port: 0, latencyMs: 0, llmLatencyMs: 0 });
   answers = await createJobHandler({ aiSource: 'chatgpt', workerId: 1, logger });
 });

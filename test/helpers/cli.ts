@@ -9,19 +9,28 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `bin/<command>` as an operator would, with extra environment variables, and collects its output. */
-export function runBin(command: string, args: string[], env: Record<string, string | undefined> = {}) {
+/**
+ * Runs `bin/<command>` as an operator would, with extra environment variables (and `input` on stdin, which
+ * is otherwise closed), and collects its output.
+ */
+export function runBin(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+) {
   return new Promise<CliResult>((resolve, reject) => {
     const child = spawn(`${binDir}${command}`, args, {
       env: { ...process.env, LOG_FORMAT: 'json', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout?.on('data', (chunk) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk) => {
+    child.stderr?.on('data', (chunk) => {
       stderr += chunk;
     });
     child.on('error', reject);
