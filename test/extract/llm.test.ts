@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { runMigrations } from 'graphile-worker';
 import pino from 'pino';
@@ -203,6 +205,65 @@ describe('the LLM extractor against the mock LLM', () => {
     assert.deepEqual([trial.method, trial.reextract], ['llm', false]);
     assert.equal((await extract('Pipedrive is fine.')).method, 'llm', 'closed again');
     assert.equal(mock.llmStats().requests, 4);
+    await extraction.close();
+  });
+
+  test('a reply slower than LLM_TIMEOUT_MS is given up on: rules stand in, reextract is asked for', async () => {
+    const extraction = createExtractor(database.pool, llmConfig({ timeoutMs: 300, maxRetries: 0 }), logger);
+    mock.setLlmFaults({ slow: 1 });
+    const started = performance.now();
+    const outcome = await extraction.extractor.extract({ text: 'HubSpot is the safest pick.' });
+    const took = performance.now() - started;
+    assert.deepEqual([outcome.method, outcome.reextract], ['rules', true]);
+    assert.deepEqual(
+      outcome.mentions.map((m) => m.brandName),
+      ['HubSpot'],
+    );
+    assert.ok(took >= 300 && took < 5_000, `gave up after ${took.toFixed(0)} ms`);
+    await extraction.close();
+  });
+
+  test('a 429 is waited out for its Retry-After, not counted as a failure', async (t) => {
+    // An endpoint that is busy once (Retry-After: 1), then answers through the mock LLM.
+    let calls = 0;
+    const server = createServer(async (request, response) => {
+      calls += 1;
+      const body = await new Promise<string>((resolve) => {
+        let data = '';
+        request.on('data', (chunk) => {
+          data += chunk;
+        });
+        request.on('end', () => resolve(data));
+      });
+      if (calls === 1) {
+        response.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+        response.end('{"error":{"message":"slow down","type":"rate_limit_exceeded"}}');
+        return;
+      }
+      const upstream = await fetch(`${mock.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      response.writeHead(upstream.status, { 'content-type': 'application/json' });
+      response.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const extraction = createExtractor(
+      database.pool,
+      llmConfig({ baseUrl: `http://127.0.0.1:${port}/v1`, breakerFailures: 1, maxRetries: 2 }),
+      logger,
+    );
+    const started = performance.now();
+    const outcome = await extraction.extractor.extract({ text: 'Pipedrive is a strong option.' });
+    const took = performance.now() - started;
+    assert.deepEqual([outcome.method, outcome.reextract], ['llm', false]);
+    assert.equal(calls, 2);
+    assert.ok(took >= 1_000, `retried after ${took.toFixed(0)} ms, before Retry-After`);
+    const again = await extraction.extractor.extract({ text: 'Pipedrive is a strong option.' });
+    assert.equal(again.method, 'llm', 'a 429 did not open the breaker (it opens after one failure here)');
     await extraction.close();
   });
 

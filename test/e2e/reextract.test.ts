@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { addBrands } from '../../src/db/brands.ts';
+import { DEMO_BRANDS } from '../../src/mock/brands.ts';
+import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
+import { createTestDatabase, type TestDatabase, waitFor } from '../helpers/db.ts';
+import { addPrompts, onlySources } from '../helpers/queue.ts';
+import { spawnBin } from '../helpers/workerProcess.ts';
+
+const answerHandler = fileURLToPath(new URL('../fixtures/mockAnswerHandler.ts', import.meta.url));
+
+let database: TestDatabase;
+let mock: MockPlatform;
+
+before(async () => {
+  database = await createTestDatabase({ migrated: true });
+  await onlySources(database.pool, 'chatgpt');
+  await addBrands(database.pool, DEMO_BRANDS.slice(0, 5));
+  mock = await startMockPlatform({ port: 0, latencyMs: 0, llmLatencyMs: 0 });
+});
+
+after(async () => {
+  await mock?.close();
+  await database?.drop();
+});
+
+test('while the LLM sends garbage, answers are committed by rules; the worker re-extracts them once it recovers', async () => {
+  mock.setLlmFaults({ malformed: 1 });
+  const worker = spawnBin(
+    'worker',
+    ['--handler', answerHandler, '--ai-source', 'chatgpt', '--worker-id', '1'],
+    {
+      DATABASE_URL: database.url,
+      LLM_BASE_URL: `${mock.url}/v1`,
+    },
+  );
+  try {
+    await addPrompts(database.pool, ['Which CRM for a bakery?', 'Which CRM for a law firm?']);
+    const methods = async () =>
+      (
+        await database.pool.query<{ method: string }>(
+          'SELECT extraction_method AS method FROM responses ORDER BY id',
+        )
+      ).rows.map((row) => row.method);
+    await waitFor(async () => (await methods()).length === 2, 30_000, 'both runs committed');
+    assert.deepEqual(await methods(), ['rules', 'rules'], 'no malformed reply is trusted');
+    const nullSentiments = await database.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM brand_mentions WHERE sentiment IS NULL',
+    );
+    assert.ok((nullSentiments.rows[0]?.n ?? 0) > 0, 'the rules recorded the mentions');
+
+    mock.setLlmFaults({});
+    // graphile-worker retries the failed reextract jobs with its own backoff (seconds at first).
+    await waitFor(async () => (await methods()).every((m) => m === 'llm'), 60_000, 'both re-extracted');
+    const mentions = await database.pool.query<{ n: number; unset: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE sentiment IS NULL)::int AS unset FROM brand_mentions`,
+    );
+    assert.equal(mentions.rows[0]?.unset, 0, 'every mention now has its sentiment');
+    assert.ok((mentions.rows[0]?.n ?? 0) > 0);
+    const left = await database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j
+       JOIN graphile_worker._private_tasks k ON k.id = j.task_id WHERE k.identifier = 'reextract'`,
+    );
+    assert.equal(left.rows[0]?.n, 0, 'the reextract jobs are done and gone');
+  } finally {
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
+  }
+});
