@@ -29,7 +29,7 @@ test('while the LLM sends garbage, answers are committed by rules; the worker re
   mock.setLlmFaults({ malformed: 1 });
   const worker = spawnBin(
     'worker',
-    ['--handler', answerHandler, '--ai-source', 'chatgpt', '--worker-id', '1'],
+    ['--handler', answerHandler, '--ai-source', 'chatgpt', '--worker-id', '1', '--metrics-port', '0'],
     {
       DATABASE_URL: database.url,
       LLM_BASE_URL: `${mock.url}/v1`,
@@ -63,6 +63,18 @@ test('while the LLM sends garbage, answers are committed by rules; the worker re
        JOIN graphile_worker._private_tasks k ON k.id = j.task_id WHERE k.identifier = 'reextract'`,
     );
     assert.equal(left.rows[0]?.n, 0, 'the reextract jobs are done and gone');
+
+    const { port } = (await worker.waitForLog((line) => line.event === 'metrics:listening')) as {
+      port: number;
+    };
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(
+      metrics,
+      /^avt_extractions_total\{[^}]*method="rules"[^}]*\} 2$/m,
+      'both jobs went by rules',
+    );
+    assert.match(metrics, /^avt_llm_requests_total\{[^}]*outcome="malformed"[^}]*\} [1-9]/m);
+    assert.match(metrics, /^avt_llm_requests_total\{[^}]*outcome="ok"[^}]*\} [1-9]/m);
   } finally {
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0);
