@@ -21,6 +21,7 @@ export interface DemoOptions {
 }
 
 const workerEntry = fileURLToPath(new URL('../cli/worker.ts', import.meta.url));
+const WORKER_EXIT_WAIT_MS = 60_000;
 
 interface DemoWorker {
   source: string;
@@ -61,8 +62,10 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     for (const source of sources) workers.push(startWorker(source, options, database.url, mock));
     const allExited = Promise.all(workers.map((worker) => worker.exited));
     const counts = await watchRuns(pool, runIds, allExited);
-    stopWorkers();
+    // The workers (--once) exit by themselves once their runs are drained; a signal is only for stragglers.
+    const straggling = setTimeout(stopWorkers, WORKER_EXIT_WAIT_MS);
     const codes = await allExited;
+    clearTimeout(straggling);
 
     console.log(`\n${await visibilityReport(pool, DEMO_CATEGORY, sources)}\n`);
     const pending = counts.total - counts.done - counts.dead;

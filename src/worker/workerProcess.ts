@@ -179,6 +179,10 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     stopSignals = () => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      // Everything is closed: a signal arriving while the process winds down just ends it, still cleanly.
+      const exitNow = () => process.exit(process.exitCode ?? 0);
+      process.once('SIGTERM', exitNow);
+      process.once('SIGINT', exitNow);
     };
 
     logger.info(

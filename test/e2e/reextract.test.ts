@@ -36,6 +36,8 @@ test('while the LLM sends garbage, answers are committed by rules; the worker re
     },
   );
   try {
+    // Start-up alone can take long on a loaded machine (the suite runs two files at once).
+    await worker.waitForLog((line) => line.event === 'worker:started', 180_000);
     await addPrompts(database.pool, ['Which CRM for a bakery?', 'Which CRM for a law firm?']);
     const methods = async () =>
       (
