@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { BrowserCrashError } from '../worker/jobErrors.ts';
 import { blockResources, type JobContextOptions, toPlaywrightOptions } from './contextOptions.ts';
 import { type BrowserTimeouts, DEFAULT_BROWSER_TIMEOUTS, ManagedBrowser } from './managedBrowser.ts';
@@ -7,6 +7,8 @@ import { withTimeout } from './withTimeout.ts';
 
 export interface Lease {
   context: BrowserContext;
+  /** A page already open in `context` (a warm page), or undefined: open one. */
+  page?: Page;
   /** Closes the context (and, per job, the browser). `crashed`: the browser is not to be used again. */
   release(crashed: boolean): Promise<void>;
 }
@@ -25,7 +27,15 @@ export interface ProviderOptions {
   timeouts?: BrowserTimeouts;
   /** Shared mode: a browser is retired after this many jobs. */
   recycleAfterJobs?: number;
+  /**
+   * Shared mode: keep this many contexts with an open page ready, so a job does not start a renderer
+   * while other jobs need the CPU; `contextOptions` gives each one's options when it is made.
+   */
+  warm?: { pages: number; contextOptions: () => JobContextOptions };
 }
+
+/** After a warm page is taken, its replacement waits this long, so it does not slow the job that took it. */
+const WARM_REFILL_DELAY_MS = 3_000;
 
 async function newContext(browser: ManagedBrowser, options: JobContextOptions, timeoutMs: number) {
   const context = await withTimeout(
@@ -86,9 +96,19 @@ export class PerJobBrowsers implements BrowserProvider {
  * `recycleAfterJobs` jobs, when it disconnects, or when a job reports it crashed; a retired browser closes
  * once its last context is released.
  */
+interface WarmPage {
+  browser: ManagedBrowser;
+  context: BrowserContext;
+  page: Page;
+}
+
 export class SharedBrowser implements BrowserProvider {
   readonly #options: ProviderOptions;
   #current: { browser: ManagedBrowser; jobs: number; active: number } | null = null;
+  readonly #warm: WarmPage[] = [];
+  #warming = 0;
+  #refill: NodeJS.Timeout | undefined;
+  #closed = false;
   #starting: Promise<ManagedBrowser> | null = null;
   readonly #retiring = new Map<ManagedBrowser, number>();
 
@@ -100,21 +120,39 @@ export class SharedBrowser implements BrowserProvider {
     return (this.#current ? 1 : 0) + this.#retiring.size;
   }
 
+  /** Warm pages ready now (for tests and metrics). */
+  get warmPages(): number {
+    return this.#warm.length;
+  }
+
+  /** Opens the warm pages (`warm.pages`); a worker calls it at start, before its first claim. */
+  async warmUp(): Promise<void> {
+    const want = this.#options.warm?.pages ?? 0;
+    const entry = await this.#browser();
+    await Promise.all(
+      Array.from({ length: Math.max(0, want - this.#warm.length - this.#warming) }, () =>
+        this.#addWarmPage(entry),
+      ),
+    );
+  }
+
   async acquire(options: JobContextOptions): Promise<Lease> {
     const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
     const entry = await this.#browser();
     entry.jobs += 1;
     entry.active += 1;
     const { browser } = entry;
+    const warm = this.#takeWarmPage(browser);
     let context: BrowserContext;
     try {
-      context = await newContext(browser, options, timeouts.launchMs);
+      context = warm?.context ?? (await newContext(browser, options, timeouts.launchMs));
     } catch (error) {
       this.#done(entry, true);
       throw error;
     }
     return {
       context,
+      ...(warm ? { page: warm.page } : {}),
       release: async (crashed) => {
         await withTimeout(
           context.close(),
@@ -124,6 +162,49 @@ export class SharedBrowser implements BrowserProvider {
         await this.#done(entry, crashed);
       },
     };
+  }
+
+  /** A warm page of `browser`, if one is ready; its replacement is made a little later. */
+  #takeWarmPage(browser: ManagedBrowser): WarmPage | undefined {
+    if (!this.#options.warm?.pages) return undefined;
+    const index = this.#warm.findIndex((w) => w.browser === browser && !w.page.isClosed());
+    const warm = index >= 0 ? this.#warm.splice(index, 1)[0] : undefined;
+    if (!this.#refill) {
+      this.#refill = setTimeout(() => {
+        this.#refill = undefined;
+        if (!this.#closed) void this.warmUp().catch(() => {});
+      }, WARM_REFILL_DELAY_MS);
+      this.#refill.unref();
+    }
+    return warm;
+  }
+
+  async #addWarmPage(entry: { browser: ManagedBrowser }): Promise<void> {
+    const warm = this.#options.warm;
+    if (!warm) return;
+    const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
+    this.#warming += 1;
+    try {
+      const context = await newContext(entry.browser, warm.contextOptions(), timeouts.launchMs);
+      const page = await withTimeout(
+        context.newPage(),
+        timeouts.launchMs,
+        () => new Error('new page timed out'),
+      );
+      if (this.#closed || this.#current?.browser !== entry.browser) await context.close().catch(() => {});
+      else this.#warm.push({ browser: entry.browser, context, page });
+    } catch (error) {
+      this.#options.logger.warn({ event: 'browser:warm:failed', err: error }, 'could not open a warm page');
+    } finally {
+      this.#warming -= 1;
+    }
+  }
+
+  /** Closes the warm pages of a browser that is going away (all of them when `browser` is omitted). */
+  async #dropWarmPages(browser?: ManagedBrowser): Promise<void> {
+    const dropped = this.#warm.filter((w) => !browser || w.browser === browser);
+    for (const w of dropped) this.#warm.splice(this.#warm.indexOf(w), 1);
+    await Promise.all(dropped.map((w) => w.context.close().catch(() => {})));
   }
 
   async #browser() {
@@ -146,6 +227,7 @@ export class SharedBrowser implements BrowserProvider {
 
   #retire(entry: { browser: ManagedBrowser; active: number }) {
     if (this.#current?.browser === entry.browser) this.#current = null;
+    void this.#dropWarmPages(entry.browser);
     this.#options.logger.debug(
       { event: 'browser:retire', pid: entry.browser.pid },
       'retiring the shared browser',
@@ -169,6 +251,10 @@ export class SharedBrowser implements BrowserProvider {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#refill);
+    this.#refill = undefined;
+    await this.#dropWarmPages();
     const browsers = [...this.#retiring.keys()];
     if (this.#current) browsers.push(this.#current.browser);
     this.#current = null;

@@ -34,13 +34,6 @@ export async function createBuiltInHandler(
   );
   await probe.close();
 
-  const providerOptions = {
-    executablePath: chromium.executablePath,
-    logger,
-    recycleAfterJobs: config.recycleAfterJobs,
-  };
-  const provider: BrowserProvider =
-    mode === 'shared' ? new SharedBrowser(providerOptions) : new PerJobBrowsers(providerOptions);
   const proxies = config.proxies.map(parseProxy);
   let nextProxy = 0;
   const contextOptions = (): JobContextOptions => {
@@ -54,6 +47,20 @@ export async function createBuiltInHandler(
       block: config.blockResources,
     };
   };
+  const providerOptions = {
+    executablePath: chromium.executablePath,
+    logger,
+    recycleAfterJobs: config.recycleAfterJobs,
+  };
+  let provider: BrowserProvider;
+  if (mode === 'shared') {
+    const shared = new SharedBrowser({
+      ...providerOptions,
+      warm: { pages: config.warmPages, contextOptions },
+    });
+    await shared.warmUp();
+    provider = shared;
+  } else provider = new PerJobBrowsers(providerOptions);
   return createCaptureHandler({
     provider,
     selectors,

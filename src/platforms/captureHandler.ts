@@ -70,7 +70,7 @@ export function createCaptureHandler(options: CaptureHandlerOptions): JobHandler
         lease = await options.provider.acquire(options.contextOptions());
         job.signal.addEventListener('abort', closeOnAbort, { once: true });
         if (options.traceOnFailure) await lease.context.tracing.start({ screenshots: true, snapshots: true });
-        page = await lease.context.newPage();
+        page = lease.page ?? (await lease.context.newPage());
         const capture = await capturePrompt(page, options.selectors, job.run.promptText, {
           baseUrl: options.baseUrl,
           timeouts: options.timeouts,

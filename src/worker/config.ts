@@ -44,4 +44,6 @@ export interface CaptureConfig {
   answerTimeoutSeconds: number;
   stableMs: number;
   recycleAfterJobs: number;
+  /** Shared mode: contexts with an open page kept ready for the next jobs. */
+  warmPages: number;
 }

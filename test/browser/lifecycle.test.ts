@@ -31,7 +31,7 @@ async function runJobs(provider: BrowserProvider, jobs: number, concurrency: num
       while (next < jobs) {
         next += 1;
         const lease = await provider.acquire({});
-        const page = await lease.context.newPage();
+        const page = lease.page ?? (await lease.context.newPage());
         await page.goto(url);
         assert.equal(await page.innerText('h1'), 'hello');
         await lease.release(false);
@@ -58,6 +58,32 @@ describe('browser lifecycle', () => {
     assert.ok(provider.liveBrowsers <= 1);
     await provider.close();
     assert.equal(provider.liveBrowsers, 0);
+    await noChromiumLeft();
+  });
+
+  test('shared mode with warm pages: jobs take a ready page, it is replaced, and 50 jobs leave nothing behind', async () => {
+    const provider = new SharedBrowser({
+      executablePath,
+      logger,
+      recycleAfterJobs: 20,
+      warm: { pages: 2, contextOptions: () => ({ locale: 'de-DE' }) },
+    });
+    await provider.warmUp();
+    assert.equal(provider.warmPages, 2);
+    const lease = await provider.acquire({});
+    assert.ok(lease.page, 'a warm page comes with the lease');
+    assert.deepEqual(lease.context.pages(), [lease.page], 'in its own fresh context');
+    await lease.page.goto(url);
+    assert.equal(await lease.page.evaluate(() => navigator.language), 'de-DE', 'made with the options given');
+    assert.equal(provider.warmPages, 1);
+    await lease.release(false);
+    await waitFor(() => provider.warmPages === 2, 10_000, 'the warm page to be replaced');
+
+    await runJobs(provider, 50, 3);
+    assert.ok(provider.liveBrowsers <= 1);
+    await provider.close();
+    assert.equal(provider.liveBrowsers, 0);
+    assert.equal(provider.warmPages, 0);
     await noChromiumLeft();
   });
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CaptureConfig } from '../../worker/config.ts';
+import { integer } from '../parsers.ts';
 
 function geolocation(value: string) {
   const parts = value.split(',').map((part) => Number(part.trim()));
@@ -105,6 +106,15 @@ export function addCaptureOptions(command: Command): Command {
         .env('BROWSER_RECYCLE_AFTER')
         .argParser(positive)
         .default(100),
+    )
+    .addOption(
+      new Option(
+        '--warm-pages <n>',
+        'shared browser mode: contexts kept open with a page, ready for the next jobs (0: none); ' +
+          'default: --concurrency',
+      )
+        .env('WARM_PAGES')
+        .argParser(integer(0, 256)),
     );
 }
 
@@ -123,5 +133,6 @@ export function toCaptureConfig(options: Record<string, unknown>): CaptureConfig
     answerTimeoutSeconds: options.answerTimeoutSeconds as number,
     stableMs: options.stableMs as number,
     recycleAfterJobs: options.recycleAfterJobs as number,
+    warmPages: (options.warmPages as number | undefined) ?? (options.concurrency as number | undefined) ?? 1,
   };
 }
