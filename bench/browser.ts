@@ -6,21 +6,20 @@
 //
 // Each figure comes from a real `bin/worker` process (claim, browser, adapter, commit) against `avt mock`'s
 // flavour for chatgpt; times come from run_attempts, so worker start-up is not counted.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { descendantPids } from '../src/browser/processTree.ts';
 import { startMockPlatform } from '../src/mock/index.ts';
 import {
   assertAllDone,
-  BENCH_SOURCE,
   benchPool,
   createBenchDatabase,
   dropAllBenchDatabases,
   formatTable,
+  insertCrmPrompts,
   loadLine,
   reproduceCommand,
+  runBenchWorker,
   useSingleSource,
 } from './lib.ts';
 
@@ -42,7 +41,6 @@ const latency = Number(values['latency-ms']);
 const jobs = Number(values.jobs);
 const modes = (values.modes ?? '').split(',') as ('per-job' | 'shared')[];
 const jitter = Number(values.jitter);
-const workerBin = fileURLToPath(new URL('../bin/worker', import.meta.url));
 
 /** Sum of PSS (kB) over every live descendant of `root`. */
 function descendantsPssKb(root: number): number {
@@ -75,32 +73,19 @@ async function measure(
   const pool = benchPool(database.url, 2, 'avt-bench-browser');
   try {
     await useSingleSource(pool, null);
-    await pool.query(
-      `INSERT INTO prompts (text) SELECT 'Which CRM suits team #' || i || '?' FROM generate_series(1, $1) AS i`,
-      [count],
-    );
-    const child = spawn(
-      workerBin,
+    await insertCrmPrompts(pool, count);
+    const worker = runBenchWorker(
       [
-        '--ai-source',
-        BENCH_SOURCE,
-        '--worker-id',
-        '1',
         '--browser',
         mode,
         '--concurrency',
         String(slots),
-        '--once',
         '--no-maintenance',
         '--base-url',
         `${mock.url}/chatgpt/`,
-        '--log-level',
-        'warn',
       ],
-      {
-        env: { ...process.env, DATABASE_URL: database.url, LOG_FORMAT: 'json' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
+      { ...process.env, DATABASE_URL: database.url },
+      `worker (${mode})`,
     );
     let peakPerJob = 0;
     const sampler = setInterval(async () => {
@@ -108,12 +93,10 @@ async function measure(
         `SELECT count(*)::int AS n FROM prompt_runs WHERE status = 'running'`,
       );
       const running = rows[0]?.n ?? 0;
-      if (running < slots || child.pid === undefined) return;
-      peakPerJob = Math.max(peakPerJob, descendantsPssKb(child.pid) / 1024 / running);
+      if (running < slots || worker.pid === undefined) return;
+      peakPerJob = Math.max(peakPerJob, descendantsPssKb(worker.pid) / 1024 / running);
     }, 5_000); // reading smaps_rollup costs kernel time: sample rarely
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearInterval(sampler);
-    if (code !== 0) throw new Error(`worker (${mode}) exited with ${code}`);
+    await worker.exited.finally(() => clearInterval(sampler));
     await assertAllDone(pool, count, `browser ${mode}`);
     const { rows } = await pool.query<{ seconds: number; mean_ms: number }>(
       `SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 AS seconds,

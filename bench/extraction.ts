@@ -6,21 +6,20 @@
 // Both runs are the same real pipeline: a `bin/worker` process with a shared browser at concurrency C,
 // capturing the mock's chatgpt flavour (answer latency L), then extracting through the mock LLM (its own
 // latency, and in the limited run its own rate limit: a 429 there would show up as a rules fallback).
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { addBrands } from '../src/db/brands.ts';
 import { DEMO_BRANDS } from '../src/mock/brands.ts';
 import { startMockPlatform } from '../src/mock/index.ts';
 import {
   assertAllDone,
-  BENCH_SOURCE,
   benchPool,
   createBenchDatabase,
   dropAllBenchDatabases,
   formatTable,
+  insertCrmPrompts,
   loadLine,
   reproduceCommand,
+  runBenchWorker,
   useSingleSource,
 } from './lib.ts';
 
@@ -42,7 +41,6 @@ const jobs = Number(values.jobs);
 const limit = Number(values.limit);
 const batchSize = Number(values['batch-size']);
 const batchWaitMs = Number(values['batch-wait-ms']);
-const workerBin = fileURLToPath(new URL('../bin/worker', import.meta.url));
 
 /** The caller's environment without a limit of its own, so the unlimited run is unlimited. */
 function withoutLlmRate(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -73,32 +71,19 @@ async function measure(ratePerMin: number | undefined, answersPerRequest = batch
   try {
     await useSingleSource(pool, null);
     await addBrands(pool, DEMO_BRANDS.slice(0, 5));
-    await pool.query(
-      `INSERT INTO prompts (text) SELECT 'Which CRM suits team #' || i || '?' FROM generate_series(1, $1) AS i`,
-      [jobs],
-    );
-    const child = spawn(
-      workerBin,
-      [
-        ...['--ai-source', BENCH_SOURCE, '--worker-id', '1', '--browser', 'shared'],
-        ...['--concurrency', String(concurrency), '--once', '--base-url', `${mock.url}/chatgpt/`],
-        ...['--log-level', 'warn'],
-      ],
+    await insertCrmPrompts(pool, jobs);
+    await runBenchWorker(
+      ['--browser', 'shared', '--concurrency', String(concurrency), '--base-url', `${mock.url}/chatgpt/`],
       {
-        env: {
-          ...withoutLlmRate(process.env),
-          DATABASE_URL: database.url,
-          LOG_FORMAT: 'json',
-          LLM_BASE_URL: `${mock.url}/v1`,
-          LLM_BATCH_SIZE: String(answersPerRequest),
-          LLM_BATCH_WAIT_MS: String(batchWaitMs),
-          ...(ratePerMin ? { LLM_RATE_PER_MIN: String(ratePerMin) } : {}),
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        ...withoutLlmRate(process.env),
+        DATABASE_URL: database.url,
+        LLM_BASE_URL: mock.llmBaseUrl,
+        LLM_BATCH_SIZE: String(answersPerRequest),
+        LLM_BATCH_WAIT_MS: String(batchWaitMs),
+        ...(ratePerMin ? { LLM_RATE_PER_MIN: String(ratePerMin) } : {}),
       },
-    );
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`worker exited with ${code}`);
+      'worker',
+    ).exited;
     await assertAllDone(pool, jobs, `extraction, limit ${ratePerMin ?? 'none'}`);
     const { rows } = await pool.query<{ seconds: number; by_rules: number }>(
       `SELECT (SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM run_attempts) AS seconds,

@@ -1,10 +1,11 @@
 // Shared by the benchmarks: throwaway databases on the server named by DATABASE_URL, the queue's
 // single-source setup, the correctness check after a run, and the line that reproduces a run.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
 import { redactUrl } from '../src/db/pool.ts';
@@ -201,4 +202,34 @@ export function cpuSpentMs(before: Map<number, number>, after: Map<number, numbe
 /** The 1-minute load average next to the core count: a busy machine skews every figure here. */
 export function loadLine(): string {
   return `load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores`;
+}
+
+const workerBin = fileURLToPath(new URL('../bin/worker', import.meta.url));
+
+/** `count` prompts a CRM buyer might ask, in one statement (each fans out into one run per enabled source). */
+export async function insertCrmPrompts(pool: pg.Pool, count: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO prompts (text) SELECT 'Which CRM suits team #' || i || '?' FROM generate_series(1, $1) AS i`,
+    [count],
+  );
+}
+
+/**
+ * A real `bin/worker --once` on the benchmark's source (its logs off, its errors shown): `exited` resolves
+ * when it has drained the queue and exited 0, and rejects, naming `what`, when it exits otherwise.
+ */
+export function runBenchWorker(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  what: string,
+): { pid: number | undefined; exited: Promise<void> } {
+  const child = spawn(
+    workerBin,
+    [...['--ai-source', BENCH_SOURCE, '--worker-id', '1', '--once', '--log-level', 'warn'], ...args],
+    { env: { ...env, LOG_FORMAT: 'json' }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${what} exited with ${code}`)))),
+  );
+  return { pid: child.pid, exited };
 }

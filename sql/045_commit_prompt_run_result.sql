@@ -1,5 +1,6 @@
 -- commitResult in one statement: marks the run done (lease checked first, the run row locked) and writes its
--- response, brand mentions and citations, all in the caller's transaction. Returns the new response id, or
+-- response, brand mentions, citations and discovered competitors (and, when asked, enqueues `reextract`),
+-- all in the caller's transaction. Returns the new response id, or
 -- NULL, writing nothing, when the caller's lease no longer holds.
 --   response:  {"answer_text", "answer_html", "model", "capture_mode", "captured_at", "duration_ms",
 --               "extraction_method", "reextract"}
@@ -39,13 +40,7 @@ BEGIN
   RETURNING id, captured_at INTO v_response_id, v_captured_at;
 
   IF jsonb_array_length(coalesce(commit_prompt_run_result.mentions, '[]')) > 0 THEN
-  INSERT INTO brand_mentions (response_id, brand_id, brand_name, position, mention_count, sentiment, recommended,
-                              snippet)
-  SELECT v_response_id, m.brand_id, m.brand_name, m.position, coalesce(m.mention_count, 1), m.sentiment,
-         m.recommended, m.snippet
-  FROM jsonb_to_recordset(coalesce(commit_prompt_run_result.mentions, '[]')) AS m (
-    brand_id bigint, brand_name text, position integer, mention_count integer, sentiment text,
-    recommended boolean, snippet text);
+    PERFORM avt_insert_mentions(v_response_id, commit_prompt_run_result.mentions);
   END IF;
 
   IF jsonb_array_length(coalesce(commit_prompt_run_result.citations, '[]')) > 0 THEN
@@ -56,9 +51,7 @@ BEGIN
   END IF;
 
   IF jsonb_array_length(coalesce(commit_prompt_run_result.discovered, '[]')) > 0 THEN
-  INSERT INTO discovered_competitors (response_id, name, sentiment)
-  SELECT v_response_id, d.name, d.sentiment
-  FROM jsonb_to_recordset(commit_prompt_run_result.discovered) AS d (name text, sentiment text);
+    PERFORM avt_insert_discovered(v_response_id, commit_prompt_run_result.discovered);
   END IF;
 
   IF coalesce((commit_prompt_run_result.response ->> 'reextract')::boolean, false) THEN

@@ -91,17 +91,17 @@ export class PerJobBrowsers implements BrowserProvider {
   }
 }
 
-/**
- * `--browser shared`: one Chromium per process and a fresh context per job. The browser is retired after
- * `recycleAfterJobs` jobs, when it disconnects, or when a job reports it crashed; a retired browser closes
- * once its last context is released.
- */
 interface WarmPage {
   browser: ManagedBrowser;
   context: BrowserContext;
   page: Page;
 }
 
+/**
+ * `--browser shared`: one Chromium per process and a fresh context per job. The browser is retired after
+ * `recycleAfterJobs` jobs, when it disconnects, or when a job reports it crashed; a retired browser closes
+ * once its last context is released.
+ */
 export class SharedBrowser implements BrowserProvider {
   readonly #options: ProviderOptions;
   #current: { browser: ManagedBrowser; jobs: number; active: number } | null = null;
@@ -112,15 +112,17 @@ export class SharedBrowser implements BrowserProvider {
   #starting: Promise<ManagedBrowser> | null = null;
   readonly #retiring = new Map<ManagedBrowser, number>();
 
-  constructor(options: ProviderOptions) {
+  /** `browser`: one already launched (the worker's start-up check), used as the first shared browser. */
+  constructor(options: ProviderOptions, browser?: ManagedBrowser) {
     this.#options = options;
+    if (browser) this.#current = { browser, jobs: 0, active: 0 };
   }
 
   get liveBrowsers(): number {
     return (this.#current ? 1 : 0) + this.#retiring.size;
   }
 
-  /** Warm pages ready now (for tests and metrics). */
+  /** Warm pages ready now. */
   get warmPages(): number {
     return this.#warm.length;
   }
@@ -128,6 +130,7 @@ export class SharedBrowser implements BrowserProvider {
   /** Opens the warm pages (`warm.pages`); a worker calls it at start, before its first claim. */
   async warmUp(): Promise<void> {
     const want = this.#options.warm?.pages ?? 0;
+    if (want === 0) return;
     const entry = await this.#browser();
     await Promise.all(
       Array.from({ length: Math.max(0, want - this.#warm.length - this.#warming) }, () =>

@@ -10,3 +10,11 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
     return n;
   };
 }
+
+/** A comma-separated list, items trimmed, empty ones dropped. */
+export function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable.ts';
 
+/** A row of `brands` as code writes it: name, aliases, domains (no id). */
 export interface BrandRow {
   name: string;
   aliases?: readonly string[];

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../db/database.ts';
+import type pg from 'pg';
+import { withPool } from '../cli/context.ts';
 import { migrate } from '../db/migrate.ts';
-import { createPool, redactUrl } from '../db/pool.ts';
+import { redactUrl } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { flavourFor } from '../mock/flavours/index.ts';
 import { startMockPlatform } from '../mock/server.ts';
@@ -35,9 +36,16 @@ interface DemoWorker {
  * demo's brands and prompts, one real worker process per source draining their runs behind a progress bar,
  * then the visibility report from the analysts' views. Resolves to the exit code.
  */
-export async function runDemo(options: DemoOptions, log: (line: string) => void): Promise<number> {
-  const database = await openDatabase();
-  const pool = createPool(database.url, { applicationName: 'avt-demo', max: 3 });
+export function runDemo(options: DemoOptions, log: (line: string) => void): Promise<number> {
+  return withPool('avt-demo', (pool, databaseUrl) => runDemoOn(pool, databaseUrl, options, log), 3);
+}
+
+async function runDemoOn(
+  pool: pg.Pool,
+  databaseUrl: string,
+  options: DemoOptions,
+  log: (line: string) => void,
+): Promise<number> {
   const mock = await startMockPlatform({ port: 0, latencyMs: options.latencyMs, latencyJitter: 0.3 });
   const workers: DemoWorker[] = [];
   const stopWorkers = () => {
@@ -46,20 +54,18 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
   process.on('SIGINT', stopWorkers);
   process.on('SIGTERM', stopWorkers);
   try {
-    await pool.query('SELECT 1').catch((error: Error) => {
-      throw new UsageError(`cannot reach the database at ${redactUrl(database.url)}: ${error.message}`);
-    });
     await migrate(pool);
     const sources = await demoSources(pool, options.sources);
+    const names = sources.map((source) => source.name);
     const { promptIds } = await seedDemo(pool, options.prompts);
-    const runIds = await queueDemoRuns(pool, promptIds, sources);
+    const runIds = await queueDemoRuns(pool, promptIds, names);
     log(
-      `database ${redactUrl(database.url)}; mock platform and mock LLM at ${mock.url}\n` +
-        `${promptIds.length} prompts × ${sources.length} sources = ${runIds.length} runs queued; ` +
-        `one worker per source (${sources.join(', ')}), ${options.browser} browser, concurrency ${options.concurrency}`,
+      `database ${redactUrl(databaseUrl)}; mock platform and mock LLM at ${mock.url}\n` +
+        `${promptIds.length} prompts × ${names.length} sources = ${runIds.length} runs queued; ` +
+        `one worker per source (${names.join(', ')}), ${options.browser} browser, concurrency ${options.concurrency}`,
     );
 
-    for (const source of sources) workers.push(startWorker(source, options, database.url, mock));
+    for (const source of sources) workers.push(startWorker(source, options, databaseUrl, mock));
     const allExited = Promise.all(workers.map((worker) => worker.exited));
     const counts = await watchRuns(pool, runIds, allExited);
     // The workers (--once) exit by themselves once their runs are drained; a signal is only for stragglers.
@@ -67,7 +73,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     const codes = await allExited;
     clearTimeout(straggling);
 
-    console.log(`\n${await visibilityReport(pool, DEMO_CATEGORY, sources)}\n`);
+    console.log(`\n${await visibilityReport(pool, DEMO_CATEGORY, names)}\n`);
     const pending = counts.total - counts.done - counts.dead;
     log(
       `${counts.done} runs done, ${counts.dead} dead${pending ? `, ${pending} still queued (retrying later)` : ''}. ` +
@@ -88,38 +94,43 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     process.off('SIGINT', stopWorkers);
     process.off('SIGTERM', stopWorkers);
     await mock.close();
-    await pool.end();
-    await database.release();
   }
 }
 
-async function demoSources(pool: Queryable, wanted: string[] | undefined): Promise<string[]> {
+/** A source to run, and the mock flavour that stands in for its site. */
+interface DemoSource {
+  name: string;
+  flavour: string;
+}
+
+async function demoSources(pool: Queryable, wanted: string[] | undefined): Promise<DemoSource[]> {
   const { rows } = await pool.query<{ name: string; enabled: boolean }>(
     'SELECT name, enabled FROM ai_sources ORDER BY name',
   );
   const known = new Map(rows.map((row) => [row.name, row.enabled]));
-  const sources = wanted ?? rows.filter((row) => row.enabled).map((row) => row.name);
-  for (const source of sources) {
+  const names = wanted ?? rows.filter((row) => row.enabled).map((row) => row.name);
+  const sources: DemoSource[] = [];
+  for (const source of names) {
     if (!known.has(source)) {
       throw new UsageError(`unknown AI source '${source}'; known sources: ${[...known.keys()].join(', ')}`);
     }
     if (!known.get(source)) {
       throw new UsageError(`the source '${source}' is disabled (UPDATE ai_sources SET enabled = true ...)`);
     }
-    if (!flavourFor(source))
-      throw new UsageError(`the mock platform has no pages for the source '${source}'`);
+    const flavour = flavourFor(source);
+    if (!flavour) throw new UsageError(`the mock platform has no pages for the source '${source}'`);
+    sources.push({ name: source, flavour: flavour.name });
   }
   if (sources.length === 0) throw new UsageError('no enabled AI source to run the demo on');
   return sources;
 }
 
 function startWorker(
-  source: string,
+  { name: source, flavour }: DemoSource,
   options: DemoOptions,
   databaseUrl: string,
   mock: { url: string; llmBaseUrl: string },
 ): DemoWorker {
-  const flavour = flavourFor(source)?.name ?? source;
   const child = spawn(
     process.execPath,
     [

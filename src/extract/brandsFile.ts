@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { BrandRow } from '../db/brands.ts';
 import { UsageError } from '../usageError.ts';
 import type { TrackedBrand } from './types.ts';
 
-/** One entry of a `--brands` file: the same shape as a row of the `brands` table, without its id. */
-export interface BrandsFileEntry {
-  name: string;
-  aliases?: string[];
-  domains?: string[];
-}
+/** One entry of a `--brands` file: a row of the `brands` table, without its id. */
+export type BrandsFileEntry = BrandRow;
 
 const brandsFileSchema = z
   .array(

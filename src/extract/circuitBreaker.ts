@@ -12,23 +12,16 @@ export class CircuitBreaker {
   readonly #failures: number;
   readonly #cooldownMs: number;
   readonly #onChange: (state: BreakerState) => void;
-  readonly #now: () => number;
 
-  constructor(
-    failures: number,
-    cooldownMs: number,
-    onChange: (state: BreakerState) => void = () => {},
-    now: () => number = Date.now,
-  ) {
+  constructor(failures: number, cooldownMs: number, onChange: (state: BreakerState) => void = () => {}) {
     this.#failures = failures;
     this.#cooldownMs = cooldownMs;
     this.#onChange = onChange;
-    this.#now = now;
   }
 
   get state(): BreakerState {
     if (this.#openedAt === undefined) return 'closed';
-    return this.#now() - this.#openedAt >= this.#cooldownMs ? 'half-open' : 'open';
+    return Date.now() - this.#openedAt >= this.#cooldownMs ? 'half-open' : 'open';
   }
 
   /** May a request go out now? In half-open, only one trial at a time. */
@@ -58,7 +51,7 @@ export class CircuitBreaker {
     const trialFailed = this.#trialInFlight;
     this.#trialInFlight = false;
     if (trialFailed || (this.#openedAt === undefined && this.#consecutiveFailures >= this.#failures)) {
-      this.#openedAt = this.#now();
+      this.#openedAt = Date.now();
       this.#onChange('open');
     }
   }

@@ -43,7 +43,7 @@ export function createExtractor(
     batchWaitMs: llm.batchWaitMs,
     maxRetries: llm.maxRetries,
     logger,
-    ...(hooks.onRequest ? { onRequest: hooks.onRequest } : {}),
+    onRequest: hooks.onRequest,
   });
   return {
     extractor: new Extractor({ brands: () => catalog.get(), llm: batcher, logger }),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LlmBatcher } from './llmBatcher.ts';
 import { LlmError } from './llmErrors.ts';
+import type { LlmExtractionRequest } from './llmProtocol.ts';
 import { mergeLlmAnswer } from './mergeLlmAnswer.ts';
 import { createRuleExtractor, type RuleExtractor } from './rules/extractWithRules.ts';
 import type { AnswerInput, Extraction, TrackedBrand } from './types.ts';
@@ -8,6 +9,15 @@ import type { AnswerInput, Extraction, TrackedBrand } from './types.ts';
 export interface ExtractionOutcome extends Extraction {
   /** The LLM was configured but the rules stood in (breaker open, malformed reply, API down). */
   reextract: boolean;
+}
+
+/** What extraction derives from one brand list. */
+interface CompiledBrands {
+  brands: readonly TrackedBrand[];
+  rules: RuleExtractor;
+  llmBrands: LlmExtractionRequest['tracked_brands'];
+  /** Names and aliases, lower case: an LLM "other brand" among them is tracked, not discovered. */
+  trackedNames: ReadonlySet<string>;
 }
 
 export interface ExtractorOptions {
@@ -23,7 +33,7 @@ export interface ExtractorOptions {
  * stands, marked for `reextract`; an LLM problem never fails a job.
  */
 export class Extractor {
-  #rules: { brands: readonly TrackedBrand[]; extractor: RuleExtractor } | undefined;
+  #compiled: CompiledBrands | undefined;
 
   readonly #options: ExtractorOptions;
 
@@ -36,17 +46,13 @@ export class Extractor {
   }
 
   async extract(answer: AnswerInput, signal?: AbortSignal): Promise<ExtractionOutcome> {
-    const brands = await this.#options.brands();
-    const rules = this.#ruleExtractor(brands).extract(answer);
+    const compiled = this.#compile(await this.#options.brands());
+    const rules = compiled.rules.extract(answer);
     const { llm } = this.#options;
     if (!llm) return { ...rules, reextract: false };
     try {
-      const reply = await llm.submit(
-        answer.text,
-        brands.map((b) => ({ name: b.name, aliases: [...b.aliases] })),
-        signal,
-      );
-      return { ...mergeLlmAnswer(rules, reply, brands), reextract: false };
+      const reply = await llm.submit(answer.text, compiled.llmBrands, signal);
+      return { ...mergeLlmAnswer(rules, reply, compiled.trackedNames), reextract: false };
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;
       this.#options.logger.warn(
@@ -57,9 +63,16 @@ export class Extractor {
     }
   }
 
-  /** Compiled once per brand list (the catalog hands back the same array until it re-reads the table). */
-  #ruleExtractor(brands: readonly TrackedBrand[]): RuleExtractor {
-    if (this.#rules?.brands !== brands) this.#rules = { brands, extractor: createRuleExtractor(brands) };
-    return this.#rules.extractor;
+  /** Once per brand list (the catalog hands back the same array until it re-reads the table). */
+  #compile(brands: readonly TrackedBrand[]): CompiledBrands {
+    if (this.#compiled?.brands !== brands) {
+      this.#compiled = {
+        brands,
+        rules: createRuleExtractor(brands),
+        llmBrands: brands.map((b) => ({ name: b.name, aliases: b.aliases })),
+        trackedNames: new Set(brands.flatMap((b) => [b.name, ...b.aliases].map((n) => n.toLowerCase()))),
+      };
+    }
+    return this.#compiled;
   }
 }

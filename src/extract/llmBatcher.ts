@@ -29,7 +29,7 @@ export interface LlmBatcherOptions {
   maxRetries: number;
   logger: Logger;
   /** Called once per HTTP request with its outcome (for metrics). */
-  onRequest?: (outcome: 'ok' | 'rate_limited' | 'failed' | 'malformed', answers: number) => void;
+  onRequest?: (outcome: 'ok' | 'rate_limited' | 'failed' | 'malformed') => void;
 }
 
 /**
@@ -52,7 +52,7 @@ export class LlmBatcher {
   submit(text: string, brands: TrackedBrands, signal?: AbortSignal): Promise<LlmAnswer> {
     signal?.throwIfAborted();
     return new Promise<LlmAnswer>((resolve, reject) => {
-      const item: Pending = { text, brands, brandsKey: JSON.stringify(brands), signal, resolve, reject };
+      const item: Pending = { text, brands, brandsKey: this.#keyOf(brands), signal, resolve, reject };
       this.#pending.push(item);
       signal?.addEventListener(
         'abort',
@@ -66,6 +66,17 @@ export class LlmBatcher {
       if (this.#pending.length >= this.#options.batchSize) this.#batchFull?.();
       if (!this.#forming) void this.#form();
     });
+  }
+
+  /** The batching key of a brand list, made once per list (callers hand the same list over and over). */
+  readonly #keys = new WeakMap<TrackedBrands, string>();
+  #keyOf(brands: TrackedBrands): string {
+    let key = this.#keys.get(brands);
+    if (key === undefined) {
+      key = JSON.stringify(brands);
+      this.#keys.set(brands, key);
+    }
+    return key;
   }
 
   /** Waits for requests already sent. */
@@ -160,7 +171,7 @@ export class LlmBatcher {
       try {
         const reply = await client.extract(request);
         breaker.success();
-        this.#options.onRequest?.('ok', batch.length);
+        this.#options.onRequest?.('ok');
         batch.forEach((item, index) => {
           const answer = reply.answers.find((a) => a.id === String(index));
           if (answer) item.resolve(answer);
@@ -171,18 +182,17 @@ export class LlmBatcher {
         lastError = error;
         if (error instanceof LlmRateLimitedError) {
           breaker.neutral();
-          this.#options.onRequest?.('rate_limited', batch.length);
+          this.#options.onRequest?.('rate_limited');
           logger.warn({ event: 'llm:rate_limited', retry_after_ms: error.retryAfterMs }, error.message);
           continue;
         }
         breaker.failure();
-        const malformed = error instanceof LlmMalformedReplyError;
-        this.#options.onRequest?.(malformed ? 'malformed' : 'failed', batch.length);
+        this.#options.onRequest?.(error instanceof LlmMalformedReplyError ? 'malformed' : 'failed');
         logger.warn(
           { event: 'llm:request:failed', err: error, attempt, answers: batch.length },
           'LLM request failed',
         );
-        if (malformed || !(error instanceof LlmError) || !error.retryable) break;
+        if (!(error instanceof LlmError) || !error.retryable) break;
       }
     }
     for (const item of batch) item.reject(lastError);

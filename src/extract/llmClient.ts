@@ -1,4 +1,5 @@
 import { Agent, errors, request } from 'undici';
+import { retryAfterFromHeader } from '../retryAfter.ts';
 import type { LlmConfig } from './llmConfig.ts';
 import {
   LlmMalformedReplyError,
@@ -14,7 +15,6 @@ import {
   RESPONSE_FORMAT,
   SYSTEM_PROMPT,
 } from './llmProtocol.ts';
-import { parseRetryAfter } from './retryAfter.ts';
 
 /** When a 429 says nothing about when to come back. */
 const DEFAULT_RETRY_AFTER_MS = 5_000;
@@ -65,7 +65,9 @@ export class LlmClient {
     }
     const { statusCode } = response;
     if (statusCode === 429) {
-      const wait = parseRetryAfter(response.headers['retry-after']) ?? DEFAULT_RETRY_AFTER_MS;
+      const header = response.headers['retry-after'];
+      const seconds = retryAfterFromHeader(Array.isArray(header) ? header[0] : header);
+      const wait = seconds === undefined ? DEFAULT_RETRY_AFTER_MS : seconds * 1000;
       throw new LlmRateLimitedError(`the LLM API is rate limiting (429); retry after ${wait} ms`, wait);
     }
     if (statusCode >= 500)
@@ -100,7 +102,7 @@ export class LlmClient {
 }
 
 /** A chat completion's content, parsed and checked against the extraction schema. */
-export function parseReply(body: string): LlmExtractionReply {
+function parseReply(body: string): LlmExtractionReply {
   let content: unknown;
   try {
     content = (JSON.parse(body) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message

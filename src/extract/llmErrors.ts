@@ -1,4 +1,4 @@
-/** What went wrong talking to the LLM; the extractor tells these apart (retry, wait, or fall back to rules). */
+/** What went wrong talking to the LLM; LlmBatcher tells these apart (retry, wait for Retry-After, give up). */
 export class LlmError extends Error {
   override name = 'LlmError';
   /** Worth sending again (after a pause). */
@@ -41,5 +41,4 @@ export class LlmRequestRejectedError extends LlmError {
 /** The circuit breaker is open: the LLM was not asked at all. */
 export class LlmCircuitOpenError extends LlmError {
   override name = 'LlmCircuitOpenError';
-  override readonly retryable = false;
 }

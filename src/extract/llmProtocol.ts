@@ -7,11 +7,11 @@ import { z } from 'zod';
  * The mock LLM (src/mock/llm/) reads and writes the same shapes.
  */
 export interface LlmExtractionRequest {
-  tracked_brands: { name: string; aliases: string[] }[];
+  tracked_brands: { name: string; aliases: readonly string[] }[];
   answers: { id: string; text: string }[];
 }
 
-export const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
+const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
 
 export const extractionReplySchema = z.object({
   answers: z.array(

@@ -1,5 +1,5 @@
 import type { LlmAnswer } from './llmBatcher.ts';
-import type { Extraction, TrackedBrand } from './types.ts';
+import type { Extraction } from './types.ts';
 
 /**
  * The rules' exact mentions and citations, with what only the LLM can tell: each mention's sentiment and
@@ -9,10 +9,10 @@ import type { Extraction, TrackedBrand } from './types.ts';
 export function mergeLlmAnswer(
   rules: Extraction,
   answer: LlmAnswer,
-  brands: readonly TrackedBrand[],
+  /** Tracked names and aliases, lower case. */
+  tracked: ReadonlySet<string>,
 ): Extraction {
   const byBrand = new Map(answer.mentions.map((m) => [m.brand.toLowerCase(), m]));
-  const tracked = new Set(brands.flatMap((b) => [b.name, ...b.aliases].map((n) => n.toLowerCase())));
   const discovered = new Map<string, Extraction['discovered'][number]>();
   for (const other of answer.other_brands) {
     const key = other.name.trim().toLowerCase();

@@ -4,12 +4,10 @@ import type { Queryable } from '../db/queryable.ts';
 export class PostgresRateLimiter {
   readonly #db: Queryable;
   readonly #perMinute: number;
-  readonly #name: string;
 
-  constructor(db: Queryable, perMinute: number, name = 'llm') {
+  constructor(db: Queryable, perMinute: number) {
     this.#db = db;
     this.#perMinute = perMinute;
-    this.#name = name;
   }
 
   /** Reserves the next slot; resolves to the milliseconds to wait before sending. */
@@ -17,7 +15,7 @@ export class PostgresRateLimiter {
     const { rows } = await this.#db.query<{ wait_ms: number }>({
       name: 'avt_reserve_llm_slot',
       text: 'SELECT reserve_llm_slot($1, $2) AS wait_ms',
-      values: [this.#name, this.#perMinute],
+      values: ['llm', this.#perMinute],
     });
     return Math.ceil(rows[0]?.wait_ms ?? 0);
   }

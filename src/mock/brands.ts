@@ -1,12 +1,7 @@
-// The loader lives with the extractor (`avt extract` reads the same files); the mock's index re-exports it.
-export { loadBrandsFile } from '../extract/brandsFile.ts';
+import type { BrandRow } from '../db/brands.ts';
 
-/** A brand the mock's answers may mention; the same shape as a row of the `brands` table. */
-export interface MockBrand {
-  name: string;
-  aliases?: string[];
-  domains?: string[];
-}
+/** A brand the mock's answers may mention: a row of the `brands` table, without its id. */
+export type MockBrand = BrandRow;
 
 /**
  * The built-in market: CRM tools. Some names are deliberately awkward for an extractor: a common word

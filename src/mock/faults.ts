@@ -79,7 +79,7 @@ export function kindForRoll<K extends string>(
   return undefined;
 }
 
-function isKind<K extends string>(kinds: readonly K[], value: string): value is K {
+export function isKind<K extends string>(kinds: readonly K[], value: string): value is K {
   return (kinds as readonly string[]).includes(value);
 }
 

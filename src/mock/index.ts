@@ -1,5 +1,5 @@
 /** The bundled mock AI platform: what tests, the demo and `avt mock` use. */
-export { DEMO_BRANDS, loadBrandsFile, type MockBrand } from './brands.ts';
+export { DEMO_BRANDS, type MockBrand } from './brands.ts';
 export {
   type ExpectedCapture,
   type ExpectedCitation,

@@ -21,7 +21,7 @@ export interface MockPlatformOptions {
   seed?: number;
   /** Brands the answers mention. Default: DEMO_BRANDS (CRM tools). */
   brands?: readonly MockBrand[];
-  /** POST /v1/chat/completions: at most this many accepted requests in any 60 s. Default: no limit. */
+  /** POST /v1/chat/completions: at most this many requests let through in any 60 s. Default: no limit. */
   llmRatePerMin?: number;
   /** How long a chat completion takes. Default 50. */
   llmLatencyMs?: number;

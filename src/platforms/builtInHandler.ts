@@ -32,7 +32,6 @@ export async function createBuiltInHandler(
     },
     `Chromium ${probe.browser.version()} (${chromium.executablePath})`,
   );
-  await probe.close();
 
   const proxies = config.proxies.map(parseProxy);
   let nextProxy = 0;
@@ -54,13 +53,17 @@ export async function createBuiltInHandler(
   };
   let provider: BrowserProvider;
   if (mode === 'shared') {
-    const shared = new SharedBrowser({
-      ...providerOptions,
-      warm: { pages: config.warmPages, contextOptions },
-    });
+    // The start-up check's browser becomes the shared one: no second launch.
+    const shared = new SharedBrowser(
+      { ...providerOptions, warm: { pages: config.warmPages, contextOptions } },
+      probe,
+    );
     await shared.warmUp();
     provider = shared;
-  } else provider = new PerJobBrowsers(providerOptions);
+  } else {
+    await probe.close();
+    provider = new PerJobBrowsers(providerOptions);
+  }
   return createCaptureHandler({
     provider,
     selectors,

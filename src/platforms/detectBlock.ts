@@ -1,4 +1,5 @@
 import type { Response } from 'playwright-core';
+import { retryAfterFromHeader } from '../retryAfter.ts';
 import { CaptchaError, type JobError, LoginRequiredError, RateLimitedError } from '../worker/jobErrors.ts';
 import type { PageProbe } from './pageProbe.ts';
 import type { PlatformSelectors } from './selectors.ts';
@@ -12,14 +13,6 @@ export function retryAfterFromText(text: string): number | undefined {
   if (!match) return undefined;
   const unit = match[2]?.toLowerCase();
   return Number(match[1]) * (unit === 'hour' ? 3600 : unit === 'minute' ? 60 : 1);
-}
-
-/** Retry-After header: seconds, or an HTTP date. */
-export function retryAfterFromHeader(value: string | undefined | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** What the page shows, as far as block recognition needs it. */

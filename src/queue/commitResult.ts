@@ -48,7 +48,8 @@ export interface RunResult {
 }
 
 /**
- * Writes the run's response, mentions and citations and marks the run done, in one statement and so one
+ * Writes the run's response, mentions, citations and discovered competitors (and enqueues `reextract` when
+ * the result asks for it) and marks the run done, in one statement and so one
  * transaction (sql/045_commit_prompt_run_result.sql). The lease is checked first: if it no longer holds,
  * nothing is written and LeaseLostError is thrown. Returns the new response id.
  */

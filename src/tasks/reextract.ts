@@ -8,7 +8,7 @@ export interface ReextractPayload {
 }
 
 /** Thrown to make graphile-worker retry later (with its backoff): the LLM is still unavailable. */
-export class LlmStillUnavailableError extends Error {
+class LlmStillUnavailableError extends Error {
   override name = 'LlmStillUnavailableError';
 }
 
@@ -32,15 +32,8 @@ export async function reextractResponse(
   );
   const response = rows[0];
   if (!response) return false;
-  const links = await db.query<{ url: string; title: string | null }>(
-    'SELECT url, title FROM citations WHERE response_id = $1 ORDER BY position',
-    [payload.response_id],
-  );
-  const outcome = await extractor.extract({
-    text: response.answer_text,
-    html: response.answer_html,
-    links: links.rows,
-  });
+  // Citations are not re-extracted (the rules' are exact), so the answer's links are not needed.
+  const outcome = await extractor.extract({ text: response.answer_text, html: response.answer_html });
   if (outcome.method !== 'llm') {
     throw new LlmStillUnavailableError(`the LLM is still unavailable for response ${payload.response_id}`);
   }

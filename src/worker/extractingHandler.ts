@@ -31,6 +31,5 @@ export function withExtraction(
         discovered: outcome.discovered,
       };
     },
-    ...(inner.close ? { close: () => inner.close?.() ?? Promise.resolve() } : {}),
   };
 }

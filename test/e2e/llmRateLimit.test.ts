@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { addBrands } from '../../src/db/brands.ts';
-import { DEMO_BRANDS } from '../../src/mock/brands.ts';
 import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addPrompts, onlySources } from '../helpers/queue.ts';
-import { type SpawnedWorker, spawnBin } from '../helpers/workerProcess.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+import { addPrompts, createTrackingDatabase } from '../helpers/queue.ts';
+import { mockAnswerHandler, type SpawnedWorker, spawnBin } from '../helpers/workerProcess.ts';
 
-const answerHandler = fileURLToPath(new URL('../fixtures/mockAnswerHandler.ts', import.meta.url));
 /** The mock LLM allows this many requests per minute, and the workers are told the same limit. */
 const LIMIT = 30;
 const BATCH = 2;
@@ -19,9 +15,7 @@ let database: TestDatabase;
 let mock: MockPlatform;
 
 before(async () => {
-  database = await createTestDatabase({ migrated: true });
-  await onlySources(database.pool, 'chatgpt');
-  await addBrands(database.pool, DEMO_BRANDS.slice(0, 5));
+  database = await createTrackingDatabase();
   mock = await startMockPlatform({ port: 0, latencyMs: 0, llmRatePerMin: LIMIT, llmLatencyMs: 20 });
 });
 
@@ -40,7 +34,16 @@ test(`four worker processes share LLM_RATE_PER_MIN=${LIMIT}: the LLM never sees 
   const workers: SpawnedWorker[] = [1, 2, 3, 4].map((id) =>
     spawnBin(
       'worker',
-      ['--handler', answerHandler, '--ai-source', 'chatgpt', '--worker-id', String(id), '--concurrency', '8'],
+      [
+        '--handler',
+        mockAnswerHandler,
+        '--ai-source',
+        'chatgpt',
+        '--worker-id',
+        String(id),
+        '--concurrency',
+        '8',
+      ],
       {
         DATABASE_URL: database.url,
         LLM_BASE_URL: `${mock.url}/v1`,

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { addBrands } from '../../src/db/brands.ts';
-import { DEMO_BRANDS } from '../../src/mock/brands.ts';
 import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
-import { createTestDatabase, type TestDatabase, waitFor } from '../helpers/db.ts';
-import { addPrompts, onlySources } from '../helpers/queue.ts';
-import { spawnBin } from '../helpers/workerProcess.ts';
-
-const answerHandler = fileURLToPath(new URL('../fixtures/mockAnswerHandler.ts', import.meta.url));
+import { type TestDatabase, waitFor } from '../helpers/db.ts';
+import { addPrompts, createTrackingDatabase } from '../helpers/queue.ts';
+import { mockAnswerHandler, spawnBin } from '../helpers/workerProcess.ts';
 
 let database: TestDatabase;
 let mock: MockPlatform;
 
 before(async () => {
-  database = await createTestDatabase({ migrated: true });
-  await onlySources(database.pool, 'chatgpt');
-  await addBrands(database.pool, DEMO_BRANDS.slice(0, 5));
+  database = await createTrackingDatabase();
   mock = await startMockPlatform({ port: 0, latencyMs: 0, llmLatencyMs: 0 });
 });
 
@@ -32,7 +25,7 @@ test('while the LLM sends garbage, answers are committed by rules; a worker re-e
   // does: the recovery below does not depend on how many times graphile-worker retried meanwhile.
   const capturing = spawnBin(
     'worker',
-    ['--handler', answerHandler, '--ai-source', 'chatgpt', '--worker-id', '1', '--metrics-port', '0'],
+    ['--handler', mockAnswerHandler, '--ai-source', 'chatgpt', '--worker-id', '1', '--metrics-port', '0'],
     { ...env, NO_MAINTENANCE: '1' },
   );
   const workers = [capturing];
@@ -69,7 +62,7 @@ test('while the LLM sends garbage, answers are committed by rules; a worker re-e
 
     mock.setLlmFaults({});
     workers.push(
-      spawnBin('worker', ['--handler', answerHandler, '--ai-source', 'chatgpt', '--worker-id', '2'], env),
+      spawnBin('worker', ['--handler', mockAnswerHandler, '--ai-source', 'chatgpt', '--worker-id', '2'], env),
     );
     await waitFor(async () => (await methods()).every((m) => m === 'llm'), 180_000, 'both re-extracted');
     const mentions = await database.pool.query<{ n: number; unset: number }>(

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { runMigrations } from 'graphile-worker';
 import pino from 'pino';
-import { addBrands } from '../../src/db/brands.ts';
 import { createExtractor } from '../../src/extract/createExtractor.ts';
 import { LLM_DEFAULTS, type LlmConfig } from '../../src/extract/llmConfig.ts';
 import { DEMO_BRANDS } from '../../src/mock/brands.ts';
@@ -15,13 +14,12 @@ import { reextractResponse } from '../../src/tasks/reextract.ts';
 import { withExtraction } from '../../src/worker/extractingHandler.ts';
 import type { JobHandler } from '../../src/worker/jobHandler.ts';
 import { createJobHandler } from '../fixtures/mockAnswerHandler.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+import { addPrompts, claim, createTrackingDatabase, TRACKED_DEMO_BRANDS } from '../helpers/queue.ts';
 
 const logger = pino({ level: 'silent' });
-/** Tracked: the first five demo brands; Freshsales, Close and Act! are left for the LLM to discover. */
-const TRACKED = DEMO_BRANDS.slice(0, 5);
-const UNTRACKED = new Set(DEMO_BRANDS.slice(5).map((b) => b.name));
+/** Freshsales, Close and Act!: left for the LLM to discover. */
+const UNTRACKED = new Set(DEMO_BRANDS.slice(TRACKED_DEMO_BRANDS.length).map((b) => b.name));
 
 let database: TestDatabase;
 let mock: MockPlatform;
@@ -98,10 +96,8 @@ function promptNaming(tag: string): string {
 }
 
 before(async () => {
-  database = await createTestDatabase({ migrated: true });
+  database = await createTrackingDatabase();
   await runMigrations({ pgPool: database.pool, logger: undefined });
-  await onlySources(database.pool, 'chatgpt');
-  await addBrands(database.pool, TRACKED);
   mock = await startMockPlatform({ port: 0, latencyMs: 0, llmLatencyMs: 0 });
   answers = await createJobHandler({ aiSource: 'chatgpt', workerId: 1, logger });
 });

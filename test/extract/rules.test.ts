@@ -11,6 +11,7 @@ import { FLAVOUR_NAMES } from '../../src/mock/flavour.ts';
 import { FLAVOURS } from '../../src/mock/flavours/index.ts';
 import { DEFAULT_SEED } from '../../src/mock/options.ts';
 import { renderAnswer } from '../../src/mock/render.ts';
+import { crmPrompts } from '../mock/helpers.ts';
 
 const FIXTURE_DIR = new URL('../fixtures/extract/', import.meta.url);
 
@@ -136,13 +137,7 @@ describe('hand-labelled fixtures', () => {
 });
 
 const TOPICS = ['startups', 'a bakery', 'real estate agents', 'nonprofits', 'agencies', 'a law firm'];
-const PROMPTS = TOPICS.flatMap((topic) => [
-  `best CRM for ${topic}`,
-  `Which CRM should ${topic} use in 2026?`,
-  `cheapest CRM for ${topic}`,
-  `CRM with the best email integration for ${topic}`,
-  `compare CRM tools for ${topic}`,
-]);
+const PROMPTS = crmPrompts(TOPICS);
 const DEMO = DEMO_BRANDS.map((b, i) => ({
   id: String(i + 1),
   name: b.name,

@@ -1,6 +1,9 @@
 import type pg from 'pg';
+import { addBrands } from '../../src/db/brands.ts';
+import { DEMO_BRANDS } from '../../src/mock/brands.ts';
 import { type ClaimRow, toClaimedRun } from '../../src/queue/claimNextPrompt.ts';
 import type { ClaimedRun } from '../../src/queue/index.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 type Queryable = Pick<pg.Pool | pg.ClientBase, 'query'>;
 
@@ -64,4 +67,15 @@ export async function runSnapshot(db: Queryable, runId: string): Promise<string>
 /** A minimal result for commitResult. */
 export function answer(text = 'an answer') {
   return { response: { answerText: text }, mentions: [], citations: [] };
+}
+
+/** The first five demo brands: the mock's answers also name three untracked ones (Freshsales, Close, Act!). */
+export const TRACKED_DEMO_BRANDS = DEMO_BRANDS.slice(0, 5);
+
+/** A migrated database where only chatgpt is enabled and the first five demo brands are tracked. */
+export async function createTrackingDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase({ migrated: true });
+  await onlySources(database.pool, 'chatgpt');
+  await addBrands(database.pool, TRACKED_DEMO_BRANDS);
+  return database;
 }

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { binDir } from './cli.ts';
 
 export const scriptedHandler = fileURLToPath(new URL('../fixtures/scriptedHandler.ts', import.meta.url));
+/** Answers every prompt with the mock's chatgpt answer, no browser (test/fixtures/mockAnswerHandler.ts). */
+export const mockAnswerHandler = fileURLToPath(new URL('../fixtures/mockAnswerHandler.ts', import.meta.url));
 
 export interface LogLine {
   event?: string;

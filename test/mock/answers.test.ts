@@ -7,6 +7,7 @@ import { FaultDrawer, parseFaults } from '../../src/mock/faults.ts';
 import { FLAVOUR_NAMES } from '../../src/mock/flavour.ts';
 import { DEFAULT_SEED } from '../../src/mock/options.ts';
 import { UsageError } from '../../src/usageError.ts';
+import { crmPrompts } from './helpers.ts';
 
 const TOPICS = [
   'startups',
@@ -18,13 +19,7 @@ const TOPICS = [
   'a law firm',
   'dentists',
 ];
-const PROMPTS = TOPICS.flatMap((topic) => [
-  `best CRM for ${topic}`,
-  `Which CRM should ${topic} use in 2026?`,
-  `cheapest CRM for ${topic}`,
-  `CRM with the best email integration for ${topic}`,
-  `compare CRM tools for ${topic}`,
-]);
+const PROMPTS = crmPrompts(TOPICS);
 
 describe('answers are deterministic in the prompt and the seed', () => {
   test('the same prompt and seed give the same capture on every flavour', () => {

@@ -92,3 +92,14 @@ export async function submitPrompt(page: Page, flavour: string, prompt: string):
   await page.locator(preferred(file.input, 'input')).fill(prompt);
   await page.locator(preferred(file.submit, 'submit')).click();
 }
+
+/** Five questions a CRM buyer asks, for each topic, in order: prompts for tests over the mock's answers. */
+export function crmPrompts(topics: readonly string[]): string[] {
+  return topics.flatMap((topic) => [
+    `best CRM for ${topic}`,
+    `Which CRM should ${topic} use in 2026?`,
+    `cheapest CRM for ${topic}`,
+    `CRM with the best email integration for ${topic}`,
+    `compare CRM tools for ${topic}`,
+  ]);
+}

@@ -196,21 +196,11 @@ describe('worker processes', () => {
     }
   });
 
-  test('an idle worker starts a newly inserted run on NOTIFY, without waiting for its poll interval; /metrics counts it', async () => {
+  test('an idle worker starts a newly inserted run on NOTIFY, without waiting for its poll interval', async () => {
     const t = await chatgptOnly();
     try {
       const worker = spawnWorker(
-        [
-          '--ai-source',
-          'chatgpt',
-          '--worker-id',
-          '1',
-          '--no-maintenance',
-          '--poll-interval-ms',
-          '600000',
-          '--metrics-port',
-          '0',
-        ],
+        ['--ai-source', 'chatgpt', '--worker-id', '1', '--no-maintenance', '--poll-interval-ms', '600000'],
         { DATABASE_URL: t.url },
       );
       try {

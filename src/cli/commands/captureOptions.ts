@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CaptureConfig } from '../../worker/config.ts';
-import { integer } from '../parsers.ts';
+import { integer, list } from '../parsers.ts';
 
 function geolocation(value: string) {
   const parts = value.split(',').map((part) => Number(part.trim()));
@@ -16,13 +16,6 @@ function geolocation(value: string) {
     throw new InvalidArgumentError(`must be "latitude,longitude", e.g. "48.85,2.35", got '${value}'`);
   }
   return { latitude, longitude };
-}
-
-function list(value: string) {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
 }
 
 function positive(value: string) {
@@ -133,6 +126,6 @@ export function toCaptureConfig(options: Record<string, unknown>): CaptureConfig
     answerTimeoutSeconds: options.answerTimeoutSeconds as number,
     stableMs: options.stableMs as number,
     recycleAfterJobs: options.recycleAfterJobs as number,
-    warmPages: (options.warmPages as number | undefined) ?? (options.concurrency as number | undefined) ?? 1,
+    warmPages: (options.warmPages as number | undefined) ?? (options.concurrency as number),
   };
 }

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { DEMO_PROMPTS } from '../../demo/demoData.ts';
-import { runDemo } from '../../demo/runDemo.ts';
-import { integer } from '../parsers.ts';
+import { type DemoOptions, runDemo } from '../../demo/runDemo.ts';
+import { integer, list } from '../parsers.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -20,11 +20,7 @@ export function registerDemo(program: Command): void {
     )
     .addOption(
       new Option('--sources <names>', 'comma-separated AI sources (default: every enabled one)').argParser(
-        (value) =>
-          value
-            .split(',')
-            .map((name) => name.trim())
-            .filter(Boolean),
+        list,
       ),
     )
     .addOption(
@@ -36,24 +32,7 @@ export function registerDemo(program: Command): void {
       new Option('--concurrency <n>', 'jobs in flight per worker').argParser(integer(1, 64)).default(2),
     )
     .addOption(new Option('--browser <mode>', 'per worker').choices(['per-job', 'shared']).default('shared'))
-    .action(
-      async (options: {
-        prompts: number;
-        sources?: string[];
-        latencyMs: number;
-        concurrency: number;
-        browser: 'per-job' | 'shared';
-      }) => {
-        process.exitCode = await runDemo(
-          {
-            prompts: options.prompts,
-            sources: options.sources,
-            latencyMs: options.latencyMs,
-            concurrency: options.concurrency,
-            browser: options.browser,
-          },
-          (line) => console.error(line),
-        );
-      },
-    );
+    .action(async (options: DemoOptions) => {
+      process.exitCode = await runDemo(options, (line) => console.error(line));
+    });
 }

@@ -112,7 +112,7 @@ export function registerMock(program: Command): void {
         port: options.port,
         host: options.host,
         latencyMs: options.latencyMs,
-        latencyJitter: options.latencyJitter ?? 0,
+        latencyJitter: options.latencyJitter,
         faults,
         seed: options.seed,
         brands,

@@ -1,5 +1,6 @@
 import type { TrackedBrand } from '../types.ts';
 import { foldName, foldText } from './foldText.ts';
+import { UNSPACED, WORD_CHAR } from './scripts.ts';
 
 /** A brand named in a text: `brand` indexes the brand list; offsets are in the original text. */
 export interface BrandMatch {
@@ -23,8 +24,6 @@ export interface BrandMatcher {
 const MASK = '\u0000';
 
 /** Scripts written without spaces between words; next to them, a name needs no space to stand alone. */
-const UNSPACED = String.raw`[\p{sc=Han}\p{sc=Hira}\p{sc=Kana}\p{sc=Hang}]`;
-const WORD_CHAR = String.raw`[[\p{L}\p{N}]--${UNSPACED}]`;
 const UNSPACED_CHAR = new RegExp(UNSPACED, 'v');
 
 /**
@@ -49,7 +48,7 @@ function namesPattern(names: readonly string[]): RegExp {
   return new RegExp(groups.filter(Boolean).join('|'), 'gv');
 }
 
-function escapeRegExp(text: string): string {
+export function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 

@@ -1,7 +1,7 @@
 import type { Span } from './brandMatcher.ts';
 
 /** Longest snippet kept; a longer sentence is cut to a window around the mention. */
-export const MAX_SNIPPET_CHARS = 300;
+const MAX_SNIPPET_CHARS = 300;
 /** How much of a long sentence to keep before the mention. */
 const LEAD_CHARS = 100;
 

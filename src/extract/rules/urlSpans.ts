@@ -1,3 +1,4 @@
+import { UNSPACED, WORD_CHAR } from './scripts.ts';
 /** Where a URL is written in a text; `url` is the address to cite, when it is an http(s) one. */
 export interface UrlSpan {
   start: number;
@@ -10,11 +11,10 @@ export interface UrlSpan {
  * the scripts written without spaces (Han, kana, Hangul), which would otherwise swallow the words after
  * the URL. Anything else (whitespace, <>"`{}|\^[], non-ASCII punctuation such as 。 or ”) ends it.
  */
-const UNSPACED = String.raw`[\p{sc=Han}\p{sc=Hira}\p{sc=Kana}\p{sc=Hang}]`;
 const URL_CHAR = String.raw`[[[\p{L}\p{N}\p{M}]--${UNSPACED}][\-._~:\/?#@!$&'\(\)*+,;=%]]`;
 const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?`;
 /** Not inside a longer word, address or path. */
-const START = String.raw`(?<![[[\p{L}\p{N}]--${UNSPACED}]@.\/\-])`;
+const START = String.raw`(?<![${WORD_CHAR}@.\/\-])`;
 
 /**
  * The three ways a URL is written: with a scheme (`https://…`, `ftp://…`), from `www.`, or as a host

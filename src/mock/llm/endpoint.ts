@@ -183,28 +183,36 @@ function parseChatRequest(
   body: string | undefined,
 ): { model: string; extraction: LlmExtractionRequest } | string {
   if (body === undefined) return `The request body is larger than ${MAX_BODY_BYTES} bytes.`;
+  const chat = parseJsonAs(
+    body,
+    chatRequestSchema,
+    'We could not parse the JSON body of your request.',
+    'Invalid chat completion request',
+  );
+  if (typeof chat === 'string') return chat;
+  if (chat.stream) return 'The mock LLM does not stream: leave out "stream" or set it to false.';
+  const content = chat.messages.findLast((m) => m.role === 'user')?.content;
+  if (typeof content !== 'string') return 'The request has no user message with text content.';
+  const extraction = parseJsonAs(
+    content,
+    extractionRequestSchema,
+    'The last user message is not JSON; it must be {"tracked_brands": [...], "answers": [...]}.',
+    'The last user message is not an extraction request',
+  );
+  if (typeof extraction === 'string') return extraction;
+  return { model: chat.model ?? DEFAULT_MODEL, extraction };
+}
+
+/** `text` as JSON of `schema`, or the 400's message: `notJson`, or `invalid` with what the schema found. */
+function parseJsonAs<T>(text: string, schema: z.ZodType<T>, notJson: string, invalid: string): T | string {
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = JSON.parse(text);
   } catch {
-    return 'We could not parse the JSON body of your request.';
+    return notJson;
   }
-  const chat = chatRequestSchema.safeParse(json);
-  if (!chat.success) return `Invalid chat completion request: ${z.prettifyError(chat.error)}`;
-  if (chat.data.stream) return 'The mock LLM does not stream: leave out "stream" or set it to false.';
-  const content = chat.data.messages.findLast((m) => m.role === 'user')?.content;
-  if (typeof content !== 'string') return 'The request has no user message with text content.';
-  let extraction: unknown;
-  try {
-    extraction = JSON.parse(content);
-  } catch {
-    return 'The last user message is not JSON; it must be {"tracked_brands": [...], "answers": [...]}.';
-  }
-  const request = extractionRequestSchema.safeParse(extraction);
-  if (!request.success) {
-    return `The last user message is not an extraction request: ${z.prettifyError(request.error)}`;
-  }
-  return { model: chat.data.model ?? DEFAULT_MODEL, extraction: request.data };
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : `${invalid}: ${z.prettifyError(parsed.error)}`;
 }
 
 /** The body as text, or undefined past MAX_BODY_BYTES (read to the end all the same, so a reply can follow). */

@@ -1,4 +1,5 @@
 import type { LlmExtractionReply, LlmExtractionRequest } from '../../extract/llmProtocol.ts';
+import { escapeRegExp } from '../../extract/rules/brandMatcher.ts';
 import type { MockBrand } from '../brands.ts';
 
 type Sentiment = LlmExtractionReply['answers'][number]['mentions'][number]['sentiment'];
@@ -8,8 +9,8 @@ type Sentiment = LlmExtractionReply['answers'][number]['mentions'][number]['sent
  * sentiment a reader would agree with. A sentence with both kinds ("hard to beat, although … pricing climbs
  * quickly") reads as negative: the caveat is what the reader takes away.
  */
-export const NEGATIVE_CUES = ['dated', 'slow', 'climbs quickly', 'needs an admin'] as const;
-export const POSITIVE_CUES = [
+const NEGATIVE_CUES = ['dated', 'slow', 'climbs quickly', 'needs an admin'] as const;
+const POSITIVE_CUES = [
   'most common recommendation',
   'safest pick',
   'on top',
@@ -21,7 +22,7 @@ export const POSITIVE_CUES = [
   'praise',
 ] as const;
 /** A brand named first in a sentence with one of these is recommended ("start with X and compare it with Y"). */
-export const RECOMMENDING_CUES = [
+const RECOMMENDING_CUES = [
   'start with',
   'safest pick',
   'most common recommendation',
@@ -142,14 +143,10 @@ function sentenceBounds(text: string, index: number): [number, number] {
 function termRegex(terms: readonly string[]): RegExp {
   const alternatives = [...new Set(terms.map((t) => t.trim()).filter(Boolean))]
     .sort((a, b) => b.length - a.length)
-    .map(escapeRegex);
+    .map(escapeRegExp);
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
 }
 
 function cueRegex(cues: readonly string[]): RegExp {
-  return new RegExp(`\\b(?:${cues.map(escapeRegex).join('|')})\\b`, 'i');
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b(?:${cues.map(escapeRegExp).join('|')})\\b`, 'i');
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../../usageError.ts';
-import { checkRateSum, kindForRoll, parseRates } from '../faults.ts';
+import { checkRateSum, isKind, kindForRoll, parseRates } from '../faults.ts';
 import { createRng, hashString, type Rng } from '../prng.ts';
 
 /**
@@ -25,13 +25,13 @@ export function checkLlmFaults(value: unknown): LlmFaultRates {
   }
   const rates: LlmFaultRates = {};
   for (const [kind, rate] of Object.entries(value)) {
-    if (!(LLM_FAULT_KINDS as readonly string[]).includes(kind)) {
+    if (!isKind(LLM_FAULT_KINDS, kind)) {
       throw new UsageError(`unknown LLM fault '${kind}'; known: ${LLM_FAULT_KINDS.join(', ')}`);
     }
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
       throw new UsageError(`LLM fault ${kind}: the rate must be a number from 0 to 1`);
     }
-    rates[kind as LlmFaultKind] = rate;
+    rates[kind] = rate;
   }
   checkRateSum(rates, LLM_FAULT_KINDS, 'LLM fault');
   return rates;
@@ -42,8 +42,9 @@ export class LlmFaultDrawer {
   #rates: LlmFaultRates;
   readonly #rng: Rng;
 
+  /** `rates` already checked (resolveOptions, setFaults). */
   constructor(rates: LlmFaultRates, seed: number) {
-    this.#rates = checkLlmFaults(rates);
+    this.#rates = { ...rates };
     this.#rng = createRng(hashString(`${seed}\u0000llm-faults`));
   }
 
@@ -53,7 +54,7 @@ export class LlmFaultDrawer {
 
   /** Replaces the rates; the stream goes on where it was. */
   set(rates: LlmFaultRates): void {
-    this.#rates = checkLlmFaults(rates);
+    this.#rates = { ...rates };
   }
 
   draw(): LlmFaultKind | undefined {

@@ -1,4 +1,4 @@
-export const WINDOW_MS = 60_000;
+const WINDOW_MS = 60_000;
 
 /**
  * At most `limit` requests in any sliding window of `WINDOW_MS`: the times of the requests let through

@@ -1,0 +1,21 @@
+-- The rows an extraction adds to a response, shared by commit_prompt_run_result (a job's result) and
+-- apply_reextraction (the LLM's second look). Both take the JSON shape commitResult writes.
+--   mentions:   [{"brand_id", "brand_name", "position", "mention_count", "sentiment", "recommended", "snippet"}]
+--   discovered: [{"name", "sentiment"}]
+CREATE OR REPLACE FUNCTION avt_insert_mentions(response_id bigint, mentions jsonb) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  INSERT INTO brand_mentions (response_id, brand_id, brand_name, position, mention_count, sentiment, recommended,
+                              snippet)
+  SELECT avt_insert_mentions.response_id, m.brand_id, m.brand_name, m.position, coalesce(m.mention_count, 1),
+         m.sentiment, m.recommended, m.snippet
+  FROM jsonb_to_recordset(coalesce(avt_insert_mentions.mentions, '[]')) AS m (
+    brand_id bigint, brand_name text, position integer, mention_count integer, sentiment text,
+    recommended boolean, snippet text);
+$$;
+
+CREATE OR REPLACE FUNCTION avt_insert_discovered(response_id bigint, discovered jsonb) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  INSERT INTO discovered_competitors (response_id, name, sentiment)
+  SELECT avt_insert_discovered.response_id, d.name, d.sentiment
+  FROM jsonb_to_recordset(coalesce(avt_insert_discovered.discovered, '[]')) AS d (name text, sentiment text);
+$$;
