@@ -15,7 +15,11 @@ export interface Lease {
 
 /** Hands out a fresh browser context per job; `close` leaves no Chromium process behind. */
 export interface BrowserProvider {
-  acquire(options: JobContextOptions): Promise<Lease>;
+  /**
+   * `contextOptions` is called only when a context is made for this job (a warm page already has one), so
+   * a proxy rotated per call is rotated per context, and no rotation step is skipped.
+   */
+  acquire(contextOptions: () => JobContextOptions): Promise<Lease>;
   close(): Promise<void>;
   /** Chromium processes this provider started and has not yet closed. */
   readonly liveBrowsers: number;
@@ -60,12 +64,12 @@ export class PerJobBrowsers implements BrowserProvider {
     return this.#live.size;
   }
 
-  async acquire(options: JobContextOptions): Promise<Lease> {
+  async acquire(contextOptions: () => JobContextOptions): Promise<Lease> {
     const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
     const browser = await ManagedBrowser.launch(this.#options.executablePath, timeouts);
     this.#live.add(browser);
     try {
-      const context = await newContext(browser, options, timeouts.launchMs);
+      const context = await newContext(browser, contextOptions(), timeouts.launchMs);
       return {
         context,
         release: async () => {
@@ -139,7 +143,7 @@ export class SharedBrowser implements BrowserProvider {
     );
   }
 
-  async acquire(options: JobContextOptions): Promise<Lease> {
+  async acquire(contextOptions: () => JobContextOptions): Promise<Lease> {
     const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
     const entry = await this.#browser();
     entry.jobs += 1;
@@ -148,7 +152,7 @@ export class SharedBrowser implements BrowserProvider {
     const warm = this.#takeWarmPage(browser);
     let context: BrowserContext;
     try {
-      context = warm?.context ?? (await newContext(browser, options, timeouts.launchMs));
+      context = warm?.context ?? (await newContext(browser, contextOptions(), timeouts.launchMs));
     } catch (error) {
       this.#done(entry, true);
       throw error;

@@ -67,7 +67,7 @@ export function createCaptureHandler(options: CaptureHandlerOptions): JobHandler
         void lease?.context.close().catch(() => {});
       };
       try {
-        lease = await options.provider.acquire(options.contextOptions());
+        lease = await options.provider.acquire(options.contextOptions);
         job.signal.addEventListener('abort', closeOnAbort, { once: true });
         if (options.traceOnFailure) await lease.context.tracing.start({ screenshots: true, snapshots: true });
         page = lease.page ?? (await lease.context.newPage());

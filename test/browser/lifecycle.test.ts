@@ -30,7 +30,7 @@ async function runJobs(provider: BrowserProvider, jobs: number, concurrency: num
     Array.from({ length: concurrency }, async () => {
       while (next < jobs) {
         next += 1;
-        const lease = await provider.acquire({});
+        const lease = await provider.acquire(() => ({}));
         const page = lease.page ?? (await lease.context.newPage());
         await page.goto(url);
         assert.equal(await page.innerText('h1'), 'hello');
@@ -70,8 +70,13 @@ describe('browser lifecycle', () => {
     });
     await provider.warmUp();
     assert.equal(provider.warmPages, 2);
-    const lease = await provider.acquire({});
+    let drawn = 0;
+    const lease = await provider.acquire(() => {
+      drawn += 1;
+      return {};
+    });
     assert.ok(lease.page, 'a warm page comes with the lease');
+    assert.equal(drawn, 0, 'a warm page draws no options of its own, so no proxy in the rotation is skipped');
     assert.deepEqual(lease.context.pages(), [lease.page], 'in its own fresh context');
     await lease.page.goto(url);
     assert.equal(await lease.page.evaluate(() => navigator.language), 'de-DE', 'made with the options given');
@@ -89,7 +94,7 @@ describe('browser lifecycle', () => {
 
   test('shared mode: a crashed browser is replaced for the next job', async () => {
     const provider = new SharedBrowser({ executablePath, logger });
-    const first = await provider.acquire({});
+    const first = await provider.acquire(() => ({}));
     const pids = descendantPids();
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     await waitFor(() => !first.context.browser()?.isConnected(), 10_000, 'the browser to disconnect');
