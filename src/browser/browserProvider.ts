@@ -1,14 +1,27 @@
 import type { Logger } from 'pino';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { BrowserCrashError } from '../worker/jobErrors.ts';
 import { blockResources, type JobContextOptions, toPlaywrightOptions } from './contextOptions.ts';
 import { type BrowserTimeouts, DEFAULT_BROWSER_TIMEOUTS, ManagedBrowser } from './managedBrowser.ts';
 import { withTimeout } from './withTimeout.ts';
 
+/** A warm page's start page, loaded before a job took the page. */
+export interface OpenedPage {
+  /** The URL it was asked to load, and where the page was once loaded (after redirects). */
+  url: string;
+  loadedUrl: string;
+  /** The document's response (its status is checked by the job, as if the job had loaded it). */
+  response: Response | null;
+  /** Date.now() when it was loaded. */
+  at: number;
+}
+
 export interface Lease {
   context: BrowserContext;
   /** A page already open in `context` (a warm page), or undefined: open one. */
   page?: Page;
+  /** What `page` already loaded, when the warm page was opened with `warm.open`. */
+  opened?: OpenedPage;
   /** Closes the context (and, per job, the browser). `crashed`: the browser is not to be used again. */
   release(crashed: boolean): Promise<void>;
 }
@@ -35,7 +48,15 @@ export interface ProviderOptions {
    * Shared mode: keep this many contexts with an open page ready, so a job does not start a renderer
    * while other jobs need the CPU; `contextOptions` gives each one's options when it is made.
    */
-  warm?: { pages: number; contextOptions: () => JobContextOptions };
+  warm?: {
+    pages: number;
+    contextOptions: () => JobContextOptions;
+    /**
+     * Loads the start page in a warm page while it waits, so a job starting with it skips the load. A
+     * failure is left for the job to meet: the page is kept unloaded, and the job loads it itself.
+     */
+    open?: (page: Page) => Promise<OpenedPage>;
+  };
 }
 
 /** After a warm page is taken, its replacement waits this long, so it does not slow the job that took it. */
@@ -99,6 +120,7 @@ interface WarmPage {
   browser: ManagedBrowser;
   context: BrowserContext;
   page: Page;
+  opened?: OpenedPage;
 }
 
 /**
@@ -110,7 +132,7 @@ export class SharedBrowser implements BrowserProvider {
   readonly #options: ProviderOptions;
   #current: { browser: ManagedBrowser; jobs: number; active: number } | null = null;
   readonly #warm: WarmPage[] = [];
-  #warming = 0;
+  #warming = false;
   #refill: NodeJS.Timeout | undefined;
   #closed = false;
   #starting: Promise<ManagedBrowser> | null = null;
@@ -131,16 +153,23 @@ export class SharedBrowser implements BrowserProvider {
     return this.#warm.length;
   }
 
-  /** Opens the warm pages (`warm.pages`); a worker calls it at start, before its first claim. */
+  /**
+   * Opens the missing warm pages (`warm.pages`); a worker calls it at start, before its first claim, and it
+   * runs again a little after pages are taken. One page at a time: a new page starts a renderer, which costs
+   * Chromium most of a second of CPU, and a burst of them would slow every job running meanwhile.
+   */
   async warmUp(): Promise<void> {
-    const want = this.#options.warm?.pages ?? 0;
-    if (want === 0) return;
-    const entry = await this.#browser();
-    await Promise.all(
-      Array.from({ length: Math.max(0, want - this.#warm.length - this.#warming) }, () =>
-        this.#addWarmPage(entry),
-      ),
-    );
+    if (this.#warming) return;
+    this.#warming = true;
+    try {
+      // Bounded, so a page that cannot open is not retried in a tight loop; the next take starts it again.
+      for (let tries = this.#options.warm?.pages ?? 0; tries > 0; tries -= 1) {
+        if (this.#closed || this.#warm.length >= (this.#options.warm?.pages ?? 0)) break;
+        await this.#addWarmPage(await this.#browser());
+      }
+    } finally {
+      this.#warming = false;
+    }
   }
 
   async acquire(contextOptions: () => JobContextOptions): Promise<Lease> {
@@ -160,6 +189,7 @@ export class SharedBrowser implements BrowserProvider {
     return {
       context,
       ...(warm ? { page: warm.page } : {}),
+      ...(warm?.opened ? { opened: warm.opened } : {}),
       release: async (crashed) => {
         await withTimeout(
           context.close(),
@@ -190,7 +220,6 @@ export class SharedBrowser implements BrowserProvider {
     const warm = this.#options.warm;
     if (!warm) return;
     const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
-    this.#warming += 1;
     try {
       const context = await newContext(entry.browser, warm.contextOptions(), timeouts.launchMs);
       const page = await withTimeout(
@@ -198,12 +227,17 @@ export class SharedBrowser implements BrowserProvider {
         timeouts.launchMs,
         () => new Error('new page timed out'),
       );
+      const opened = await warm.open?.(page).catch((error: unknown) => {
+        this.#options.logger.debug(
+          { event: 'browser:warm:open:failed', err: error },
+          'a warm page could not load its start page; the job will',
+        );
+        return undefined;
+      });
       if (this.#closed || this.#current?.browser !== entry.browser) await context.close().catch(() => {});
-      else this.#warm.push({ browser: entry.browser, context, page });
+      else this.#warm.push({ browser: entry.browser, context, page, ...(opened ? { opened } : {}) });
     } catch (error) {
       this.#options.logger.warn({ event: 'browser:warm:failed', err: error }, 'could not open a warm page');
-    } finally {
-      this.#warming -= 1;
     }
   }
 

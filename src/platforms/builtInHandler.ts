@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
+import type { Page } from 'playwright-core';
 import { type BrowserProvider, PerJobBrowsers, SharedBrowser } from '../browser/browserProvider.ts';
 import { type JobContextOptions, parseProxy } from '../browser/contextOptions.ts';
 import { findChromium } from '../browser/findChromium.ts';
 import { ManagedBrowser } from '../browser/managedBrowser.ts';
+import { waitForIdleProcessTree } from '../browser/processIdle.ts';
 import type { CaptureConfig } from '../worker/config.ts';
 import type { JobHandler } from '../worker/jobHandler.ts';
+import { openStartPage } from './capture.ts';
 import { createCaptureHandler } from './captureHandler.ts';
 import { DEFAULT_CAPTURE_TIMEOUTS } from './captureTimeouts.ts';
-import { baseUrlFromEnv, loadSelectors } from './selectors.ts';
+import { baseUrlFromEnv, loadSelectors, startUrl } from './selectors.ts';
 
 /**
  * The browser capture for one source: finds Chromium, checks it starts, loads the adapter's selectors,
@@ -51,14 +54,38 @@ export async function createBuiltInHandler(
     logger,
     recycleAfterJobs: config.recycleAfterJobs,
   };
+  const baseUrl = config.baseUrl ?? baseUrlFromEnv(aiSource);
+  const timeouts = {
+    ...DEFAULT_CAPTURE_TIMEOUTS,
+    answerMs: config.answerTimeoutSeconds * 1000,
+    stableMs: config.stableMs,
+  };
   let provider: BrowserProvider;
   if (mode === 'shared') {
+    // A start page that does not carry the prompt can be loaded before the job, while the page waits.
+    const start = selectors.startPath.includes('{prompt}') ? null : startUrl(selectors, '', baseUrl);
     // The start-up check's browser becomes the shared one: no second launch.
     const shared = new SharedBrowser(
-      { ...providerOptions, warm: { pages: config.warmPages, contextOptions } },
+      {
+        ...providerOptions,
+        warm: {
+          pages: config.warmPages,
+          contextOptions,
+          ...(start
+            ? { open: (page: Page) => openStartPage(page, start, timeouts.navigationMs, 'load') }
+            : {}),
+        },
+      },
       probe,
     );
     await shared.warmUp();
+    // A new page's renderer keeps working for a second or two after it opens: let the warm pages finish
+    // starting before the first claim, so the first jobs do not queue behind them.
+    const settledMs = probe.pid === undefined ? 0 : await waitForIdleProcessTree(probe.pid);
+    logger.debug(
+      { event: 'browser:warm', pages: shared.warmPages, settled_ms: settledMs },
+      'warm pages ready',
+    );
     provider = shared;
   } else {
     await probe.close();
@@ -67,12 +94,8 @@ export async function createBuiltInHandler(
   return createCaptureHandler({
     provider,
     selectors,
-    baseUrl: config.baseUrl ?? baseUrlFromEnv(aiSource),
-    timeouts: {
-      ...DEFAULT_CAPTURE_TIMEOUTS,
-      answerMs: config.answerTimeoutSeconds * 1000,
-      stableMs: config.stableMs,
-    },
+    baseUrl,
+    timeouts,
     contextOptions,
     artifactsDir: config.artifactsDir,
     traceOnFailure: config.traceOnFailure,

@@ -1,4 +1,5 @@
 import type { Locator, Page, Response } from 'playwright-core';
+import type { OpenedPage } from '../browser/browserProvider.ts';
 import { JobTimeoutError, NavigationError, SelectorDriftError } from '../worker/jobErrors.ts';
 import type { CaptureTimeouts } from './captureTimeouts.ts';
 import { delay } from './delay.ts';
@@ -25,6 +26,34 @@ export interface CaptureOptions {
   baseUrl?: string | undefined;
   timeouts: CaptureTimeouts;
   signal: AbortSignal;
+  /** The start page `page` already loaded (a warm page): used instead of loading it again while fresh. */
+  opened?: OpenedPage | undefined;
+}
+
+/** A start page loaded longer ago than this is loaded again: the site's session state may have gone stale. */
+const OPENED_PAGE_FRESH_MS = 120_000;
+
+/** Loads a platform's start page (also done ahead of a job, in a warm page). */
+export async function openStartPage(
+  page: Page,
+  url: string,
+  timeoutMs: number,
+  waitUntil: 'domcontentloaded' | 'load' = 'domcontentloaded',
+): Promise<OpenedPage> {
+  const response = await page.goto(url, { waitUntil, timeout: timeoutMs }).catch((error: Error) => {
+    throw new NavigationError(`could not load ${url}: ${error.message}`, { cause: error });
+  });
+  return { url, loadedUrl: page.url(), response, at: Date.now() };
+}
+
+/** The page still shows the start page this job wants, loaded recently. */
+function isFresh(opened: OpenedPage | undefined, url: string, page: Page): opened is OpenedPage {
+  return (
+    opened !== undefined &&
+    opened.url === url &&
+    page.url() === opened.loadedUrl &&
+    Date.now() - opened.at < OPENED_PAGE_FRESH_MS
+  );
 }
 
 /**
@@ -46,12 +75,10 @@ export async function capturePrompt(
     if (response.request().isNavigationRequest() && response.frame() === page.mainFrame())
       lastDocument = response;
   });
-  const response = await page
-    .goto(url, { waitUntil: 'domcontentloaded', timeout: timeouts.navigationMs })
-    .catch((error: Error) => {
-      throw new NavigationError(`could not load ${url}: ${error.message}`, { cause: error });
-    });
-  lastDocument = response;
+  const opened = options.opened;
+  lastDocument = isFresh(opened, url, page)
+    ? opened.response
+    : (await openStartPage(page, url, timeouts.navigationMs)).response;
 
   let turnsBefore = 0;
   const probe = async (withBodyText: boolean) => {
@@ -162,6 +189,7 @@ async function waitForCompletion(
   const deadline = Date.now() + timeouts.answerMs;
   let lastSnapshot = '';
   let stableSince = Date.now();
+  let lastLook = stableSince;
   let quietSince: number | null = null;
   let expanded = selectors.expand.length === 0;
   for (;;) {
@@ -181,11 +209,14 @@ async function waitForCompletion(
     const snapshot = `${seen.citations}\u0000${seen.text}`;
     const now = Date.now();
     if (snapshot !== lastSnapshot) {
+      // It changed since the last look; the page knows when (never earlier than that last look).
+      stableSince = now - Math.min(seen.quietMs ?? 0, now - lastLook);
       lastSnapshot = snapshot;
-      stableSince = now;
     }
+    lastLook = now;
     const stable = now - stableSince >= timeouts.stableMs;
-    if (seen.hasAnswer && !seen.stop && !seen.streaming && seen.finished && stable) return;
+    const done = seen.hasAnswer && !seen.stop && !seen.streaming && seen.finished;
+    if (done && stable) return;
     // Stopped and quiet, yet no finished marker: a truncated answer or a changed marker. Never store it.
     quietSince = !seen.stop && !seen.streaming && !seen.finished && stable ? (quietSince ?? now) : null;
     if (quietSince !== null && now - quietSince >= timeouts.finishedGraceMs) {
@@ -201,7 +232,9 @@ async function waitForCompletion(
       throw drift(seen.url, 'completion could not be proven before the timeout');
     }
     // While the stop control shows, the end is not near: look less often (every probe costs a layout).
-    await delay(seen.stop ? 250 : 100, signal);
+    // Finished and only waiting out stableMs: look again just when it has passed.
+    const wait = done ? timeouts.stableMs - (now - stableSince) : seen.stop ? 250 : 100;
+    await delay(Math.max(20, wait), signal);
   }
 }
 

@@ -75,6 +75,7 @@ export function createCaptureHandler(options: CaptureHandlerOptions): JobHandler
           baseUrl: options.baseUrl,
           timeouts: options.timeouts,
           signal: job.signal,
+          opened: lease.opened,
         });
         return toRunResult(capture, Math.round(performance.now() - started));
       } catch (error) {

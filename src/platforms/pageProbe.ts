@@ -11,6 +11,11 @@ export interface PageProbe {
   hasAnswer: boolean;
   text: string;
   citations: number;
+  /**
+   * Milliseconds since the page's DOM last changed (nodes or text), by a MutationObserver that the first
+   * probe to find the answer installs; null until then.
+   */
+  quietMs: number | null;
   stop: boolean;
   streaming: boolean;
   finished: boolean;
@@ -123,6 +128,16 @@ function evaluateProbe(page: Page, args: ProbeArgs): Promise<PageProbe> {
         break;
       }
     }
+    // The page itself notes when its DOM last changed, so stability is timed from the change, not from the
+    // poll that saw it. The whole body is watched (citations may sit outside the turn): a change anywhere
+    // only makes the wait longer.
+    const watch = window as unknown as { __avtChangedAt?: number };
+    if (answer && watch.__avtChangedAt === undefined && document.body) {
+      watch.__avtChangedAt = performance.now();
+      new MutationObserver(() => {
+        watch.__avtChangedAt = performance.now();
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    }
     const bodyText = document.body?.innerText ?? '';
     return {
       url: location.href,
@@ -131,6 +146,7 @@ function evaluateProbe(page: Page, args: ProbeArgs): Promise<PageProbe> {
       hasAnswer: answer !== undefined,
       text: answer?.innerText ?? '',
       citations: citationRoot ? all(citationRoot, a.citations.selectors).length : 0,
+      quietMs: watch.__avtChangedAt === undefined ? null : performance.now() - watch.__avtChangedAt,
       stop: a.stop.some((selector) => {
         try {
           return Array.from(document.querySelectorAll(selector)).some(visible);

@@ -103,8 +103,8 @@ export function addCaptureOptions(command: Command): Command {
     .addOption(
       new Option(
         '--warm-pages <n>',
-        'shared browser mode: contexts kept open with a page, ready for the next jobs (0: none); ' +
-          'default: --concurrency',
+        'shared browser mode: contexts kept open with a page (the start page already loaded where it ' +
+          'does not carry the prompt), ready for the next jobs (0: none); default: --concurrency',
       )
         .env('WARM_PAGES')
         .argParser(integer(0, 256)),
