@@ -14,7 +14,6 @@ BEGIN
         heartbeat_prompt_run.lease_seconds,
         (SELECT s.lease_seconds FROM ai_sources s WHERE s.name = r.ai_source)))
   WHERE r.id = heartbeat_prompt_run.run_id
-    AND r.status = 'running'
     AND r.lease_token = heartbeat_prompt_run.lease_token;
   RETURN FOUND;
 END

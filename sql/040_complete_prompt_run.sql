@@ -1,5 +1,8 @@
 -- Marking a run done, shared by complete_prompt_run and commit_prompt_run_result: returns the run as it
 -- now is, or NULL (changing nothing) when the caller's lease no longer holds.
+-- The lease functions find the run by id and token alone: a run has a token exactly while it is running
+-- (prompt_runs_lease_only_while_running), and naming the status would steer the planner to the partial index
+-- prompt_runs_leases_idx, whose dead entries pile up between vacuums, instead of the primary key.
 CREATE OR REPLACE FUNCTION avt_complete_run(run_id bigint, lease_token uuid) RETURNS prompt_runs
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
@@ -14,7 +17,6 @@ BEGIN
       lease_token = NULL,
       locked_until = NULL
   WHERE r.id = avt_complete_run.run_id
-    AND r.status = 'running'
     AND r.lease_token = avt_complete_run.lease_token
   RETURNING r.* INTO v_run;
   IF NOT FOUND THEN

@@ -33,7 +33,6 @@ BEGIN
 
   SELECT * INTO v_run FROM prompt_runs r
   WHERE r.id = fail_prompt_run.run_id
-    AND r.status = 'running'
     AND r.lease_token = fail_prompt_run.lease_token
   FOR UPDATE;
   IF NOT FOUND THEN

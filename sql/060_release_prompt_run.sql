@@ -16,7 +16,6 @@ BEGIN
       lease_token = NULL,
       locked_until = NULL
   WHERE r.id = release_prompt_run.run_id
-    AND r.status = 'running'
     AND r.lease_token = release_prompt_run.lease_token
   RETURNING r.ai_source INTO v_source;
   IF NOT FOUND THEN
