@@ -31,7 +31,9 @@ CREATE OR REPLACE FUNCTION claim_next_prompt(
   locked_by text,
   locked_until timestamptz
 )
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off -- see avt_complete_run (040)
+AS $$
 #variable_conflict use_column
 DECLARE
   v_now timestamptz := coalesce(claim_next_prompt.now, pg_catalog.now());

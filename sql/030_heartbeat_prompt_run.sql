@@ -6,7 +6,9 @@ CREATE OR REPLACE FUNCTION heartbeat_prompt_run(
   lease_token uuid,
   lease_seconds integer DEFAULT NULL
 ) RETURNS boolean
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off -- see avt_complete_run (040)
+AS $$
 #variable_conflict use_column
 BEGIN
   UPDATE prompt_runs r

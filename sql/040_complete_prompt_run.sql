@@ -3,8 +3,13 @@
 -- The lease functions find the run by id and token alone: a run has a token exactly while it is running
 -- (prompt_runs_lease_only_while_running), and naming the status would steer the planner to the partial index
 -- prompt_runs_leases_idx, whose dead entries pile up between vacuums, instead of the primary key.
+-- enable_seqscan is off in the lease functions: a session caches their plans, and a lookup planned while its
+-- table was still empty (a new install, a fresh benchmark database) stayed a sequential scan as the table
+-- grew, one scan of all run_attempts per job until an ANALYZE. Every lookup in them has its index.
 CREATE OR REPLACE FUNCTION avt_complete_run(run_id bigint, lease_token uuid) RETURNS prompt_runs
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off
+AS $$
 #variable_conflict use_column
 DECLARE
   v_run prompt_runs%ROWTYPE;

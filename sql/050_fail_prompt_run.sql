@@ -12,7 +12,9 @@ CREATE OR REPLACE FUNCTION fail_prompt_run(
   error text,
   retry_after_seconds integer DEFAULT NULL
 ) RETURNS boolean
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off -- see avt_complete_run (040)
+AS $$
 #variable_conflict use_column
 DECLARE
   v_permanent boolean;

@@ -4,7 +4,9 @@ CREATE OR REPLACE FUNCTION release_prompt_run(
   run_id bigint,
   lease_token uuid
 ) RETURNS boolean
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off -- see avt_complete_run (040)
+AS $$
 #variable_conflict use_column
 DECLARE
   v_source text;

@@ -264,6 +264,39 @@ describe('lease expiry', () => {
     }
   });
 
+  test('a session that began on an empty table keeps finding attempts by index as the table grows', async () => {
+    // Plans are cached per session: planned on a run_attempts known to be empty (analyzed so, as a new
+    // install's may be), the lookup by lease token used to stay a sequential scan, one scan of every attempt
+    // per job, until the next ANALYZE.
+    await t.pool.query('ANALYZE run_attempts');
+    await addPrompts(
+      t.pool,
+      Array.from({ length: 300 }, (_, i) => `growing ${i}`),
+    );
+    const seqScans = async () => {
+      const { rows } = await t.pool.query<{ n: string }>(
+        `SELECT seq_scan AS n FROM pg_stat_user_tables WHERE relname = 'run_attempts'`,
+      );
+      return Number(rows[0]?.n);
+    };
+    const session = await t.pool.connect();
+    try {
+      const before = await seqScans();
+      for (;;) {
+        const run = await claim(session, { workerTag: 'A' });
+        if (!run) break;
+        await commitResult(session, run, answer());
+      }
+      await session.query('SELECT pg_stat_force_next_flush()');
+      await session.query('SELECT 1');
+      // A few scans outside the lease lookups (statements planned before the first run) are fine.
+      const scans = (await seqScans()) - before;
+      assert.ok(scans < 30, `${scans} sequential scans of run_attempts for 300 jobs`);
+    } finally {
+      session.release();
+    }
+  });
+
   test('completing a run reads a handful of pages however many finished leases await vacuum', async () => {
     // Before, `status = 'running'` in the lookup let the planner walk the partial leases index, dead entries
     // and all: 27,800 buffers per call after 15,000 jobs. Autovacuum is kept off this table meanwhile, and
