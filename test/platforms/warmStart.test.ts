@@ -53,28 +53,32 @@ function job(promptText: string) {
   return { run, signal: new AbortController().signal, logger };
 }
 
+/** A shared browser with one warm page that loads `base`'s start page, and the capture handler over it. */
+function warmCapture(base: string) {
+  const provider = new SharedBrowser({
+    executablePath,
+    logger,
+    warm: {
+      pages: 1,
+      contextOptions: () => ({}),
+      open: (page) => openStartPage(page, startUrl(selectors, '', base), timeouts.navigationMs, 'load'),
+    },
+  });
+  const handler = createCaptureHandler({
+    provider,
+    selectors,
+    baseUrl: base,
+    timeouts,
+    contextOptions: () => ({}),
+    artifactsDir: join(dir, 'artifacts'),
+    traceOnFailure: false,
+  });
+  return { provider, handler };
+}
+
 describe('warm pages that loaded the start page before the job', () => {
   test('the job uses the loaded page instead of loading it again, and captures the whole answer', async () => {
-    const base = `${mock.url}/chatgpt/`;
-    const start = startUrl(selectors, '', base);
-    const provider = new SharedBrowser({
-      executablePath,
-      logger,
-      warm: {
-        pages: 1,
-        contextOptions: () => ({}),
-        open: (page) => openStartPage(page, start, timeouts.navigationMs, 'load'),
-      },
-    });
-    const handler = createCaptureHandler({
-      provider,
-      selectors,
-      baseUrl: base,
-      timeouts,
-      contextOptions: () => ({}),
-      artifactsDir: join(dir, 'artifacts'),
-      traceOnFailure: false,
-    });
+    const { provider, handler } = warmCapture(`${mock.url}/chatgpt/`);
     try {
       const before = pageLoads();
       await provider.warmUp();
@@ -95,25 +99,7 @@ describe('warm pages that loaded the start page before the job', () => {
   });
 
   test('a start page that answered an HTTP error fails the job as the job’s own load would', async () => {
-    const missing = `${mock.url}/chatgpt/gone/`;
-    const provider = new SharedBrowser({
-      executablePath,
-      logger,
-      warm: {
-        pages: 1,
-        contextOptions: () => ({}),
-        open: (page) => openStartPage(page, startUrl(selectors, '', missing), timeouts.navigationMs, 'load'),
-      },
-    });
-    const handler = createCaptureHandler({
-      provider,
-      selectors,
-      baseUrl: missing,
-      timeouts,
-      contextOptions: () => ({}),
-      artifactsDir: join(dir, 'artifacts'),
-      traceOnFailure: false,
-    });
+    const { provider, handler } = warmCapture(`${mock.url}/chatgpt/gone/`);
     try {
       await provider.warmUp();
       await assert.rejects(handler.run(job('Any CRM?')), (error: unknown) => {
