@@ -123,11 +123,10 @@ async function measure(
       0,
     );
     const jobMs = jobs.rows.reduce((sum, job) => sum + job.ms, 0);
-    const { rows } = await pool.query<{ seconds: number; completed: number; mean_ms: number }>(
+    const { rows } = await pool.query<{ seconds: number; completed: number }>(
       `WITH w AS (SELECT min(started_at) AS first_claim, max(started_at) AS last_claim FROM run_attempts)
        SELECT extract(epoch FROM w.last_claim - w.first_claim)::float8 AS seconds,
-              count(*) FILTER (WHERE a.finished_at <= w.last_claim)::int AS completed,
-              avg(extract(epoch FROM a.finished_at - a.started_at) * 1000)::float8 AS mean_ms
+              count(*) FILTER (WHERE a.finished_at <= w.last_claim)::int AS completed
        FROM run_attempts a, w
        GROUP BY w.first_claim, w.last_claim`,
     );
@@ -135,7 +134,7 @@ async function measure(
       seconds: rows[0]?.seconds ?? Number.NaN,
       completed: rows[0]?.completed ?? 0,
       busyEfficiency: answerMs / jobMs,
-      meanAttemptMs: rows[0]?.mean_ms ?? Number.NaN,
+      meanAttemptMs: jobMs / jobs.rows.length,
       peakPssPerJobMb: peakPerJob,
     };
   } finally {
@@ -150,16 +149,16 @@ try {
   for (const mode of modes) {
     const overhead = await measure(mode, overheadJobs, 1, overheadLatency);
     const load = await measure(mode, jobs, concurrency, latency);
-    const throughput = load.completed / load.seconds;
     const ideal = concurrency / (latency / 1000);
+    const throughput = (m: Measured) => m.completed / m.seconds;
     // The same with answers spread over L × (1 ± jitter): jobs no longer start in waves of C at once.
     const staggered = jitter > 0 ? await measure(mode, jobs, concurrency, latency, jitter) : null;
-    const windowEfficiency = (m: Measured) => (m.completed / m.seconds / ideal).toFixed(2);
+    const windowEfficiency = (m: Measured) => (throughput(m) / ideal).toFixed(2);
     rows.push([
       mode,
       (overhead.meanAttemptMs - overheadLatency).toFixed(0),
       load.peakPssPerJobMb.toFixed(0),
-      throughput.toFixed(3),
+      throughput(load).toFixed(3),
       ideal.toFixed(3),
       `${load.busyEfficiency.toFixed(2)} / ${windowEfficiency(load)}`,
       staggered ? `${staggered.busyEfficiency.toFixed(2)} / ${windowEfficiency(staggered)}` : '-',

@@ -161,10 +161,11 @@ export class SharedBrowser implements BrowserProvider {
   async warmUp(): Promise<void> {
     if (this.#warming) return;
     this.#warming = true;
+    const want = this.#options.warm?.pages ?? 0;
     try {
       // Bounded, so a page that cannot open is not retried in a tight loop; the next take starts it again.
-      for (let tries = this.#options.warm?.pages ?? 0; tries > 0; tries -= 1) {
-        if (this.#closed || this.#warm.length >= (this.#options.warm?.pages ?? 0)) break;
+      for (let tries = want; tries > 0; tries -= 1) {
+        if (this.#closed || this.#warm.length >= want) break;
         await this.#addWarmPage(await this.#browser());
       }
     } finally {

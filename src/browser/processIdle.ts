@@ -1,21 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { descendantPids } from './processTree.ts';
-
-/** CPU seconds used so far by `root` and every process below it (via /proc; Linux). */
-function treeCpuSeconds(root: number): number {
-  const ticksPerSecond = 100; // USER_HZ, 100 on every Linux that Node supports
-  let ticks = 0;
-  for (const pid of [root, ...descendantPids(root)]) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // it exited meanwhile
-    }
-  }
-  return ticks / ticksPerSecond;
-}
+import { treeCpuSeconds } from './processTree.ts';
 
 /**
  * Waits until the process tree under `root` uses less than `idleShare` of one core over a `windowMs`
@@ -29,7 +12,6 @@ export async function waitForIdleProcessTree(
   let before: number;
   try {
     before = treeCpuSeconds(root);
-    readFileSync(`/proc/${root}/stat`);
   } catch {
     return 0;
   }
