@@ -61,6 +61,11 @@ export interface ProviderOptions {
 
 /** After a warm page is taken, its replacement waits this long, so it does not slow the job that took it. */
 const WARM_REFILL_DELAY_MS = 3_000;
+/**
+ * A finished job's context closes this much later, one at a time: tearing down its renderer costs CPU,
+ * and jobs that end together would otherwise pay it just when the next jobs are submitting their prompts.
+ */
+const CONTEXT_CLOSE_DELAY_MS = 3_000;
 
 async function newContext(browser: ManagedBrowser, options: JobContextOptions, timeoutMs: number) {
   const context = await withTimeout(
@@ -134,6 +139,8 @@ export class SharedBrowser implements BrowserProvider {
   readonly #warm: WarmPage[] = [];
   #warming = false;
   #refill: NodeJS.Timeout | undefined;
+  readonly #toClose: { context: BrowserContext; due: number }[] = [];
+  #closing = false;
   #closed = false;
   #starting: Promise<ManagedBrowser> | null = null;
   readonly #retiring = new Map<ManagedBrowser, number>();
@@ -192,14 +199,36 @@ export class SharedBrowser implements BrowserProvider {
       ...(warm ? { page: warm.page } : {}),
       ...(warm?.opened ? { opened: warm.opened } : {}),
       release: async (crashed) => {
-        await withTimeout(
-          context.close(),
-          timeouts.closeMs,
-          () => new Error('context close timed out'),
-        ).catch(() => {});
+        if (crashed) await this.#closeContext(context);
+        else this.#closeLater(context);
         await this.#done(entry, crashed);
       },
     };
+  }
+
+  #closeContext(context: BrowserContext): Promise<void> {
+    const { closeMs } = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
+    return withTimeout(context.close(), closeMs, () => new Error('context close timed out')).catch(() => {});
+  }
+
+  /** Closes `context` CONTEXT_CLOSE_DELAY_MS from now, or later if others are still closing. */
+  #closeLater(context: BrowserContext): void {
+    this.#toClose.push({ context, due: Date.now() + CONTEXT_CLOSE_DELAY_MS });
+    if (this.#closing) return;
+    this.#closing = true;
+    void this.#closeDue();
+  }
+
+  async #closeDue(): Promise<void> {
+    for (let next = this.#toClose[0]; next; next = this.#toClose[0]) {
+      const wait = next.due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      // close() may have taken the queue meanwhile
+      if (this.#toClose[0] !== next) continue;
+      this.#toClose.shift();
+      await this.#closeContext(next.context);
+    }
+    this.#closing = false;
   }
 
   /** A warm page of `browser`, if one is ready; its replacement is made a little later. */
@@ -296,6 +325,7 @@ export class SharedBrowser implements BrowserProvider {
     this.#closed = true;
     clearTimeout(this.#refill);
     this.#refill = undefined;
+    await Promise.all(this.#toClose.splice(0).map(({ context }) => this.#closeContext(context)));
     await this.#dropWarmPages();
     const browsers = [...this.#retiring.keys()];
     if (this.#current) browsers.push(this.#current.browser);

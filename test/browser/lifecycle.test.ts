@@ -92,6 +92,25 @@ describe('browser lifecycle', () => {
     await noChromiumLeft();
   });
 
+  test('shared mode: a released context closes a few seconds later; close() does not wait for that', async () => {
+    const provider = new SharedBrowser({ executablePath, logger });
+    const leases = await Promise.all([1, 2, 3].map(() => provider.acquire(() => ({}))));
+    const closed = leases.map(
+      (lease) => new Promise<number>((resolve) => lease.context.once('close', () => resolve(Date.now()))),
+    );
+    const released = Date.now();
+    await Promise.all(leases.map((lease) => lease.release(false)));
+    const closedAt = await Promise.all(closed);
+    for (const at of closedAt) assert.ok(at - released >= 2_500, `closed after ${at - released} ms`);
+
+    const late = await provider.acquire(() => ({}));
+    await late.release(false);
+    const started = Date.now();
+    await provider.close();
+    assert.ok(Date.now() - started < 2_500, 'close() closed the waiting context at once');
+    await noChromiumLeft();
+  });
+
   test('shared mode: a crashed browser is replaced for the next job', async () => {
     const provider = new SharedBrowser({ executablePath, logger });
     const first = await provider.acquire(() => ({}));
