@@ -72,7 +72,15 @@ export async function createBuiltInHandler(
           pages: config.warmPages,
           contextOptions,
           ...(start
-            ? { open: (page: Page) => openStartPage(page, start, timeouts.navigationMs, 'load') }
+            ? {
+                open: async (page: Page) => {
+                  const opened = await openStartPage(page, start, timeouts.navigationMs, 'load');
+                  // Playwright sets up its selector engine in a page on the first locator call; do that
+                  // now, while the page waits, rather than in the job.
+                  await page.locator(':root').count();
+                  return opened;
+                },
+              }
             : {}),
         },
       },
