@@ -114,15 +114,15 @@ async function measure(
     }, 5_000); // reading smaps_rollup costs kernel time: sample rarely
     await worker.exited.finally(() => clearInterval(sampler));
     await assertAllDone(pool, count, `browser ${mode}`);
-    const jobs = await pool.query<{ text: string; ms: number }>(
+    const attempts = await pool.query<{ text: string; ms: number }>(
       `SELECT p.text, extract(epoch FROM a.finished_at - a.started_at)::float8 * 1000 AS ms
        FROM run_attempts a JOIN prompt_runs r ON r.id = a.run_id JOIN prompts p ON p.id = r.prompt_id`,
     );
-    const answerMs = jobs.rows.reduce(
+    const answerMs = attempts.rows.reduce(
       (sum, job) => sum + answerLatency({ latencyMs, latencyJitter, seed: SEED }, job.text),
       0,
     );
-    const jobMs = jobs.rows.reduce((sum, job) => sum + job.ms, 0);
+    const jobMs = attempts.rows.reduce((sum, job) => sum + job.ms, 0);
     const { rows } = await pool.query<{ seconds: number; completed: number }>(
       `WITH w AS (SELECT min(started_at) AS first_claim, max(started_at) AS last_claim FROM run_attempts)
        SELECT extract(epoch FROM w.last_claim - w.first_claim)::float8 AS seconds,
@@ -134,7 +134,7 @@ async function measure(
       seconds: rows[0]?.seconds ?? Number.NaN,
       completed: rows[0]?.completed ?? 0,
       busyEfficiency: answerMs / jobMs,
-      meanAttemptMs: jobMs / jobs.rows.length,
+      meanAttemptMs: jobMs / attempts.rows.length,
       peakPssPerJobMb: peakPerJob,
     };
   } finally {

@@ -77,6 +77,11 @@ async function newContext(browser: ManagedBrowser, options: JobContextOptions, t
   return context;
 }
 
+/** Closes a job's context; one that does not close in time is left to its browser's close. */
+function closeContext(context: BrowserContext, timeoutMs: number): Promise<void> {
+  return withTimeout(context.close(), timeoutMs, () => new Error('context close timed out')).catch(() => {});
+}
+
 /** `--browser per-job`: a fresh Chromium for every job, closed (or killed) after it. */
 export class PerJobBrowsers implements BrowserProvider {
   readonly #options: ProviderOptions;
@@ -99,11 +104,7 @@ export class PerJobBrowsers implements BrowserProvider {
       return {
         context,
         release: async () => {
-          await withTimeout(
-            context.close(),
-            timeouts.closeMs,
-            () => new Error('context close timed out'),
-          ).catch(() => {});
+          await closeContext(context, timeouts.closeMs);
           await browser.close();
           this.#live.delete(browser);
         },
@@ -135,6 +136,7 @@ interface WarmPage {
  */
 export class SharedBrowser implements BrowserProvider {
   readonly #options: ProviderOptions;
+  readonly #timeouts: BrowserTimeouts;
   #current: { browser: ManagedBrowser; jobs: number; active: number } | null = null;
   readonly #warm: WarmPage[] = [];
   #warming = false;
@@ -148,6 +150,7 @@ export class SharedBrowser implements BrowserProvider {
   /** `browser`: one already launched (the worker's start-up check), used as the first shared browser. */
   constructor(options: ProviderOptions, browser?: ManagedBrowser) {
     this.#options = options;
+    this.#timeouts = options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
     if (browser) this.#current = { browser, jobs: 0, active: 0 };
   }
 
@@ -181,7 +184,6 @@ export class SharedBrowser implements BrowserProvider {
   }
 
   async acquire(contextOptions: () => JobContextOptions): Promise<Lease> {
-    const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
     const entry = await this.#browser();
     entry.jobs += 1;
     entry.active += 1;
@@ -189,7 +191,7 @@ export class SharedBrowser implements BrowserProvider {
     const warm = this.#takeWarmPage(browser);
     let context: BrowserContext;
     try {
-      context = warm?.context ?? (await newContext(browser, contextOptions(), timeouts.launchMs));
+      context = warm?.context ?? (await newContext(browser, contextOptions(), this.#timeouts.launchMs));
     } catch (error) {
       this.#done(entry, true);
       throw error;
@@ -199,16 +201,11 @@ export class SharedBrowser implements BrowserProvider {
       ...(warm ? { page: warm.page } : {}),
       ...(warm?.opened ? { opened: warm.opened } : {}),
       release: async (crashed) => {
-        if (crashed) await this.#closeContext(context);
+        if (crashed) await closeContext(context, this.#timeouts.closeMs);
         else this.#closeLater(context);
         await this.#done(entry, crashed);
       },
     };
-  }
-
-  #closeContext(context: BrowserContext): Promise<void> {
-    const { closeMs } = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
-    return withTimeout(context.close(), closeMs, () => new Error('context close timed out')).catch(() => {});
   }
 
   /** Closes `context` CONTEXT_CLOSE_DELAY_MS from now, or later if others are still closing. */
@@ -226,7 +223,7 @@ export class SharedBrowser implements BrowserProvider {
       // close() may have taken the queue meanwhile
       if (this.#toClose[0] !== next) continue;
       this.#toClose.shift();
-      await this.#closeContext(next.context);
+      await closeContext(next.context, this.#timeouts.closeMs);
     }
     this.#closing = false;
   }
@@ -249,12 +246,11 @@ export class SharedBrowser implements BrowserProvider {
   async #addWarmPage(entry: { browser: ManagedBrowser }): Promise<void> {
     const warm = this.#options.warm;
     if (!warm) return;
-    const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
     try {
-      const context = await newContext(entry.browser, warm.contextOptions(), timeouts.launchMs);
+      const context = await newContext(entry.browser, warm.contextOptions(), this.#timeouts.launchMs);
       const page = await withTimeout(
         context.newPage(),
-        timeouts.launchMs,
+        this.#timeouts.launchMs,
         () => new Error('new page timed out'),
       );
       const opened = await warm.open?.(page).catch((error: unknown) => {
@@ -284,11 +280,9 @@ export class SharedBrowser implements BrowserProvider {
       this.#retire(this.#current);
     }
     if (!this.#current) {
-      this.#starting ??= ManagedBrowser.launch(this.#options.executablePath, this.#options.timeouts).finally(
-        () => {
-          this.#starting = null;
-        },
-      );
+      this.#starting ??= ManagedBrowser.launch(this.#options.executablePath, this.#timeouts).finally(() => {
+        this.#starting = null;
+      });
       const browser = await this.#starting;
       this.#current ??= { browser, jobs: 0, active: 0 };
       if (this.#current.browser !== browser) await browser.close();
@@ -325,7 +319,9 @@ export class SharedBrowser implements BrowserProvider {
     this.#closed = true;
     clearTimeout(this.#refill);
     this.#refill = undefined;
-    await Promise.all(this.#toClose.splice(0).map(({ context }) => this.#closeContext(context)));
+    await Promise.all(
+      this.#toClose.splice(0).map(({ context }) => closeContext(context, this.#timeouts.closeMs)),
+    );
     await this.#dropWarmPages();
     const browsers = [...this.#retiring.keys()];
     if (this.#current) browsers.push(this.#current.browser);
