@@ -44,6 +44,8 @@ export interface ProviderOptions {
   timeouts?: BrowserTimeouts;
   /** Shared mode: a browser is retired after this many jobs. */
   recycleAfterJobs?: number;
+  /** Shared mode: a released context closes this much later (CONTEXT_CLOSE_DELAY_MS when unset). */
+  contextCloseDelayMs?: number;
   /**
    * Shared mode: keep this many contexts with an open page ready, so a job does not start a renderer
    * while other jobs need the CPU; `contextOptions` gives each one's options when it is made.
@@ -65,7 +67,7 @@ const WARM_REFILL_DELAY_MS = 3_000;
  * A finished job's context closes this much later, one at a time: tearing down its renderer costs CPU,
  * and jobs that end together would otherwise pay it just when the next jobs are submitting their prompts.
  */
-const CONTEXT_CLOSE_DELAY_MS = 3_000;
+export const CONTEXT_CLOSE_DELAY_MS = 3_000;
 
 async function newContext(browser: ManagedBrowser, options: JobContextOptions, timeoutMs: number) {
   const context = await withTimeout(
@@ -208,9 +210,10 @@ export class SharedBrowser implements BrowserProvider {
     };
   }
 
-  /** Closes `context` CONTEXT_CLOSE_DELAY_MS from now, or later if others are still closing. */
+  /** Closes `context` the close delay from now, or later if others are still closing. */
   #closeLater(context: BrowserContext): void {
-    this.#toClose.push({ context, due: Date.now() + CONTEXT_CLOSE_DELAY_MS });
+    const delay = this.#options.contextCloseDelayMs ?? CONTEXT_CLOSE_DELAY_MS;
+    this.#toClose.push({ context, due: Date.now() + delay });
     if (this.#closing) return;
     this.#closing = true;
     void this.#closeDue();
