@@ -119,10 +119,10 @@ async function measure(
        FROM run_attempts a JOIN prompt_runs r ON r.id = a.run_id JOIN prompts p ON p.id = r.prompt_id`,
     );
     const answerMs = attempts.rows.reduce(
-      (sum, job) => sum + answerLatency({ latencyMs, latencyJitter, seed: SEED }, job.text),
+      (sum, attempt) => sum + answerLatency({ latencyMs, latencyJitter, seed: SEED }, attempt.text),
       0,
     );
-    const jobMs = attempts.rows.reduce((sum, job) => sum + job.ms, 0);
+    const jobMs = attempts.rows.reduce((sum, attempt) => sum + attempt.ms, 0);
     const { rows } = await pool.query<{ seconds: number; completed: number }>(
       `WITH w AS (SELECT min(started_at) AS first_claim, max(started_at) AS last_claim FROM run_attempts)
        SELECT extract(epoch FROM w.last_claim - w.first_claim)::float8 AS seconds,
