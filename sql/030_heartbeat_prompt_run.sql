@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION heartbeat_prompt_run(
   lease_seconds integer DEFAULT NULL
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE
-SET enable_seqscan = off -- see avt_complete_run (040)
+SET enable_seqscan = off -- see avt_complete_runs (040)
 AS $$
 #variable_conflict use_column
 BEGIN

@@ -1,6 +1,7 @@
--- The rows an extraction adds to a response, shared by commit_prompt_run_result (a job's result) and
+-- The rows an extraction adds to a response, shared by commit_prompt_run_results (a job's result) and
 -- apply_reextraction (the LLM's second look). Both take the JSON shape commitResult writes.
 --   mentions:   [{"brand_id", "brand_name", "position", "mention_count", "sentiment", "recommended", "snippet"}]
+--   citations:  [{"position", "url", "domain", "title", "brand_id", "quote"}]
 --   discovered: [{"name", "sentiment"}]
 CREATE OR REPLACE FUNCTION avt_insert_mentions(response_id bigint, mentions jsonb) RETURNS void
 LANGUAGE sql VOLATILE AS $$
@@ -18,4 +19,12 @@ LANGUAGE sql VOLATILE AS $$
   INSERT INTO discovered_competitors (response_id, name, sentiment)
   SELECT avt_insert_discovered.response_id, d.name, d.sentiment
   FROM jsonb_to_recordset(coalesce(avt_insert_discovered.discovered, '[]')) AS d (name text, sentiment text);
+$$;
+
+CREATE OR REPLACE FUNCTION avt_insert_citations(response_id bigint, citations jsonb) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+  INSERT INTO citations (response_id, position, url, domain, title, brand_id, quote)
+  SELECT avt_insert_citations.response_id, c.position, c.url, c.domain, c.title, c.brand_id, c.quote
+  FROM jsonb_to_recordset(coalesce(avt_insert_citations.citations, '[]')) AS c (
+    position integer, url text, domain text, title text, brand_id bigint, quote text);
 $$;

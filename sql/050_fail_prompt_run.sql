@@ -13,7 +13,7 @@ CREATE OR REPLACE FUNCTION fail_prompt_run(
   retry_after_seconds integer DEFAULT NULL
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE
-SET enable_seqscan = off -- see avt_complete_run (040)
+SET enable_seqscan = off -- see avt_complete_runs (040)
 AS $$
 #variable_conflict use_column
 DECLARE

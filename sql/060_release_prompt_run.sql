@@ -5,7 +5,7 @@ CREATE OR REPLACE FUNCTION release_prompt_run(
   lease_token uuid
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE
-SET enable_seqscan = off -- see avt_complete_run (040)
+SET enable_seqscan = off -- see avt_complete_runs (040)
 AS $$
 #variable_conflict use_column
 DECLARE

@@ -27,14 +27,33 @@ export interface ClaimRow {
 
 /** Claims the next eligible run of a source (sql/020_claim_next_prompt.sql); null when there is none. */
 export async function claimNextPrompt(db: Queryable, params: ClaimParams): Promise<ClaimedRun | null> {
+  const [run] = await claimNextPrompts(db, params, 1);
+  return run ?? null;
+}
+
+/**
+ * Claims up to `maxRuns` eligible runs of a source in one statement, each under its own lease, in claim
+ * order (sql/020_claim_next_prompt.sql); fewer, or none, when fewer are eligible or the source's
+ * max_concurrency leaves fewer slots.
+ */
+export async function claimNextPrompts(
+  db: Queryable,
+  params: ClaimParams,
+  maxRuns: number,
+): Promise<ClaimedRun[]> {
   // A named (prepared) statement: parsed once per connection, not once per claim.
   const { rows } = await db.query<ClaimRow>({
-    name: 'avt_claim_next_prompt',
-    text: 'SELECT * FROM claim_next_prompt($1::integer, $2::text, $3::integer, $4::text)',
-    values: [params.workerId, params.aiSource, params.leaseSeconds ?? null, params.workerTag ?? null],
+    name: 'avt_claim_next_prompts',
+    text: 'SELECT * FROM claim_next_prompts($1::integer, $2::text, $3::integer, $4::integer, $5::text)',
+    values: [
+      params.workerId,
+      params.aiSource,
+      maxRuns,
+      params.leaseSeconds ?? null,
+      params.workerTag ?? null,
+    ],
   });
-  const row = rows[0];
-  return row ? toClaimedRun(row) : null;
+  return rows.map(toClaimedRun);
 }
 
 export function toClaimedRun(row: ClaimRow): ClaimedRun {

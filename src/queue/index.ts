@@ -1,10 +1,13 @@
+export { BatchingQueueClient } from './batchingQueueClient.ts';
 export type { ClaimedRun, Lease } from './claimedRun.ts';
-export { type ClaimParams, claimNextPrompt } from './claimNextPrompt.ts';
+export { type ClaimParams, claimNextPrompt, claimNextPrompts } from './claimNextPrompt.ts';
 export {
   type BrandMention,
   type CapturedResponse,
   type Citation,
   commitResult,
+  commitResults,
+  type RunCommit,
   type RunResult,
 } from './commitResult.ts';
 export { completePromptRun } from './completePromptRun.ts';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import type { Extractor } from '../extract/extractor.ts';
-import { discoveredJson, mentionsJson } from '../queue/commitResult.ts';
+import { discoveredJson, mentionJson } from '../queue/commitResult.ts';
 
 export interface ReextractPayload {
   response_id: string | number;
@@ -42,8 +42,8 @@ export async function reextractResponse(
     [
       payload.response_id,
       payload.captured_at,
-      mentionsJson(outcome.mentions),
-      discoveredJson(outcome.discovered),
+      JSON.stringify(outcome.mentions.map(mentionJson)),
+      JSON.stringify(outcome.discovered.map(discoveredJson)),
     ],
   );
   return applied.rows[0]?.applied === true;
