@@ -1,4 +1,4 @@
-// Dispatch throughput of no-op jobs: this queue (claim_next_prompt + commitResult) against graphile-worker
+// Dispatch throughput of no-op jobs: this queue (claims and commits as the worker makes them) against graphile-worker
 // and pg-boss, with 1 and with several worker processes, each run on a fresh database of its own.
 //
 //   node_modules/.bin/node bench/dispatch.ts [--jobs 5000] [--concurrency 4] [--processes 4]
@@ -13,7 +13,13 @@ import { parseArgs } from 'node:util';
 import { Logger, makeWorkerUtils, run as runGraphileWorker, runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import { claimNextPrompt, commitResult, type RunResult } from '../src/queue/index.ts';
+import {
+  BatchingQueueClient,
+  type ClaimedRun,
+  claimNextPrompt,
+  commitResult,
+  type RunResult,
+} from '../src/queue/index.ts';
 import {
   assertAllDone,
   BENCH_SOURCE,
@@ -48,6 +54,7 @@ const { values: args } = parseArgs({
     worker: { type: 'string' },
     url: { type: 'string' },
     index: { type: 'string', default: '0' },
+    unbatched: { type: 'boolean', default: false },
   },
 });
 
@@ -84,22 +91,32 @@ const NOOP_RESULT: RunResult = {
   citations: [],
 };
 
-async function oursWorker(url: string, concurrency: number, index: number): Promise<BenchWorker> {
+async function oursWorker(
+  url: string,
+  concurrency: number,
+  index: number,
+  unbatched: boolean,
+): Promise<BenchWorker> {
   const pool = benchPool(url, concurrency, `avt-bench-worker-${index}`);
   await warmPool(pool, concurrency);
   let processed = 0;
   let stopping = false;
   let loops: Promise<void>[] = [];
-  const loop = async (slot: number) => {
-    const params = {
-      workerId: index * concurrency + slot + 1,
-      aiSource: BENCH_SOURCE,
-      workerTag: `bench-${process.pid}-${slot}`,
-    };
+  const params = { workerId: index + 1, aiSource: BENCH_SOURCE, workerTag: `bench-${process.pid}` };
+  const queue = new BatchingQueueClient(pool, params);
+  // Unbatched: a statement per claim and per commit (claimNextPrompt, commitResult), the baseline of batching.
+  const claim = unbatched ? () => claimNextPrompt(pool, params) : () => queue.claim();
+  const commit = unbatched
+    ? (run: ClaimedRun) => commitResult(pool, run, NOOP_RESULT)
+    : (run: ClaimedRun) => queue.commit(run, NOOP_RESULT);
+  const loop = async () => {
+    // As the worker's slots do: the next claim goes out while the last result commits.
+    let committing: Promise<unknown> = Promise.resolve();
     while (!stopping) {
-      const run = await claimNextPrompt(pool, params);
+      const run = await claim();
+      await committing;
       if (run) {
-        await commitResult(pool, run, NOOP_RESULT);
+        committing = commit(run);
         processed++;
         continue;
       }
@@ -110,10 +127,11 @@ async function oursWorker(url: string, concurrency: number, index: number): Prom
       if (!rows[0]?.more) return;
       await sleep(2);
     }
+    await committing;
   };
   return {
     go: async () => {
-      loops = Array.from({ length: concurrency }, (_, slot) => loop(slot));
+      loops = Array.from({ length: concurrency }, () => loop());
     },
     stop: async () => {
       stopping = true;
@@ -194,7 +212,7 @@ async function workerMain(system: System): Promise<void> {
   try {
     const worker =
       system === 'ours'
-        ? await oursWorker(url, concurrency, index)
+        ? await oursWorker(url, concurrency, index, args.unbatched === true)
         : system === 'graphile'
           ? await graphileWorker(url, concurrency, index)
           : await pgBossWorker(url, concurrency);
@@ -230,6 +248,8 @@ interface Case {
   processes: number;
   /** ours only: the source's max_concurrency (NULL = unthrottled). */
   cap?: number | null;
+  /** ours only: one statement per claim and per commit, instead of the worker's BatchingQueueClient. */
+  unbatched?: boolean;
 }
 
 interface Outcome {
@@ -247,11 +267,23 @@ class Workers {
   private readonly waiting = new Map<ChildProcess, (message: FromChild) => void>();
   private failure: Error | null = null;
 
-  constructor(system: System, url: string, processes: number, concurrency: number) {
+  constructor(system: System, url: string, processes: number, concurrency: number, unbatched = false) {
     for (let index = 0; index < processes; index++) {
       const child = fork(
         new URL(import.meta.url).pathname,
-        ['--worker', system, '--url', url, '--concurrency', String(concurrency), '--index', String(index)],
+        [
+          ...[
+            '--worker',
+            system,
+            '--url',
+            url,
+            '--concurrency',
+            String(concurrency),
+            '--index',
+            String(index),
+          ],
+          ...(unbatched ? ['--unbatched'] : []),
+        ],
         { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
       );
       child.on('message', (message: FromChild) => {
@@ -339,6 +371,7 @@ async function count(pool: pg.Pool, query: string, params: unknown[] = []): Prom
 function caseLabel(c: Case): string {
   if (c.system === 'graphile') return 'graphile-worker';
   if (c.system === 'pgboss') return 'pg-boss';
+  if (c.unbatched) return 'ours (uncapped, unbatched)';
   return c.cap === null ? 'ours (uncapped)' : `ours (max_concurrency ${c.cap})`;
 }
 
@@ -360,7 +393,7 @@ async function runCase(c: Case, jobs: number, concurrency: number): Promise<Outc
         `INSERT INTO prompts (text) SELECT 'bench prompt ' || i FROM generate_series(1, $1) AS i`,
         [jobs],
       );
-      workers = new Workers(c.system, database.url, c.processes, concurrency);
+      workers = new Workers(c.system, database.url, c.processes, concurrency, c.unbatched);
       await workers.ready();
       cpuBefore = await serverCpu();
       start = performance.now();
@@ -452,6 +485,7 @@ async function main(): Promise<void> {
   const cases: Case[] = [];
   for (const p of counts) {
     cases.push({ system: 'ours', processes: p, cap: null });
+    cases.push({ system: 'ours', processes: p, cap: null, unbatched: true });
     cases.push({ system: 'graphile', processes: p });
     cases.push({ system: 'pgboss', processes: p });
   }
@@ -466,7 +500,7 @@ async function main(): Promise<void> {
     const outcome = await runCase(c, jobs, concurrency);
     outcomes.push(outcome);
     console.log(
-      `  ${outcome.label.padEnd(26)} ${String(c.processes).padStart(2)} proc  ` +
+      `  ${outcome.label.padEnd(27)} ${String(c.processes).padStart(2)} proc  ` +
         `${outcome.seconds.toFixed(2).padStart(6)} s  ${(jobs / outcome.seconds).toFixed(0).padStart(6)} jobs/s  (checked)`,
     );
   }
@@ -493,8 +527,10 @@ async function main(): Promise<void> {
   console.log(formatTable([...header, 'worker CPU ms/job', 'pg CPU ms/job'], rows));
   console.log(`
 Notes:
-- ours: claim_next_prompt() then commitResult() (complete_prompt_run + a response row, one transaction) per job.
-  "uncapped" sets ai_sources.max_concurrency = NULL for ${BENCH_SOURCE}, so claimers never queue on the
+- ours: a claim, then a commit of the result (the run done + a response row, one transaction) per job, through
+  the worker's BatchingQueueClient: the loops of a process that claim, or commit, while the last claim (or
+  commit) is in flight share the next statement (claim_next_prompts, commit_prompt_run_results).
+  "unbatched" sends a statement per claim and per commit (claimNextPrompt, commitResult) instead. "uncapped" sets ai_sources.max_concurrency = NULL for ${BENCH_SOURCE}, so claimers never queue on the
   ai_sources row; "max_concurrency 10" is the default config, where claims take turns on that row (and with
   ${processes} processes, ${processes * concurrency} loops share 10 lease slots).
 - graphile-worker: run() with concurrency ${concurrency} per process, otherwise defaults (no local queue, no

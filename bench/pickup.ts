@@ -5,10 +5,10 @@
 // One process runs `loops` claim loops that sleep until a NOTIFY on prompt_runs_queued (listenForQueuedRuns)
 // wakes one of them, with a slow poll as the fallback. The same process inserts prompts one at a time,
 // `gap-ms` apart, on a connection of its own, so both ends of the measurement read the same clock: from the
-// moment the INSERT's commit is acknowledged to this client, to the moment claimNextPrompt returns the run.
+// moment the INSERT's commit is acknowledged to this client, to the moment the claim returns the run.
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { claimNextPrompt, commitResult, listenForQueuedRuns, type RunResult } from '../src/queue/index.ts';
+import { BatchingQueueClient, listenForQueuedRuns, type RunResult } from '../src/queue/index.ts';
 import {
   assertAllDone,
   BENCH_SOURCE,
@@ -107,11 +107,16 @@ async function main(): Promise<void> {
       idle.push(entry);
     });
 
-  const loop = async (slot: number) => {
-    const params = { workerId: slot + 1, aiSource: BENCH_SOURCE, workerTag: `pickup-${process.pid}-${slot}` };
+  // Claims and commits as the worker makes them: loops that ask together share a statement.
+  const queue = new BatchingQueueClient(pool, {
+    workerId: 1,
+    aiSource: BENCH_SOURCE,
+    workerTag: `pickup-${process.pid}`,
+  });
+  const loop = async () => {
     let trigger: Trigger | 'stop' = 'poll';
     while (!stopping) {
-      const run = await claimNextPrompt(pool, params);
+      const run = await queue.claim();
       if (run) {
         const at = performance.now();
         const i = Number(run.promptText.replace('pickup ', ''));
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
         // More may be waiting (one NOTIFY per statement, however many runs it queued): let another idle
         // loop look too, while this one does the job.
         wakeOne('chain');
-        await commitResult(pool, run, RESULT);
+        await queue.commit(run, RESULT);
         trigger = 'drain';
         continue;
       }
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
       trigger = await waitForWork();
     }
   };
-  const running = Array.from({ length: loops }, (_, slot) => loop(slot));
+  const running = Array.from({ length: loops }, () => loop());
   // Let every loop make its first (empty) claim and go idle.
   while (idle.length < loops) await sleep(5);
 

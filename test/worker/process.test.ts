@@ -86,6 +86,35 @@ describe('worker processes', () => {
     }
   });
 
+  test('a slot whose own commit holds the last max_concurrency slot claims again once it commits, not a poll later', async () => {
+    const t = await chatgptOnly();
+    try {
+      // One lease slot: the slot claims its next run while its last result commits, which finds the source
+      // full. Were it to wait for the poll (ten minutes here), the second run would not start in time.
+      await t.pool.query(`UPDATE ai_sources SET max_concurrency = 1 WHERE name = 'chatgpt'`);
+      await t.pool.query(
+        `INSERT INTO prompts (text) SELECT 'answer #' || i FROM generate_series(1, 20) AS i`,
+      );
+      const worker = spawnWorker(
+        ['--ai-source', 'chatgpt', '--worker-id', '1', '--no-maintenance', '--poll-interval-ms', '600000'],
+        { DATABASE_URL: t.url },
+      );
+      try {
+        await waitFor(
+          async () => (await count(t, `SELECT count(*) AS n FROM prompt_runs WHERE status = 'done'`)) === 20,
+          30_000,
+          'all 20 runs done',
+        );
+      } finally {
+        worker.child.kill('SIGTERM');
+      }
+      assert.equal(await worker.exited, 0, worker.stderr());
+      assert.equal(await count(t, 'SELECT count(DISTINCT run_id) AS n FROM responses'), 20);
+    } finally {
+      await t.drop();
+    }
+  });
+
   test('SIGTERM mid-job: the job finishes within the grace period, exit code 0, nothing left running', async () => {
     const t = await chatgptOnly();
     try {
