@@ -64,6 +64,18 @@ export async function runSnapshot(db: Queryable, runId: string): Promise<string>
   return rows[0]?.snapshot ?? '';
 }
 
+/** Runs done on their first attempt, responses, runs with one, attempts done: all equal when each run was done once. */
+export async function doneOnce(db: Queryable): Promise<Record<string, number>> {
+  const { rows } = await db.query(
+    `SELECT count(*) FILTER (WHERE status = 'done' AND attempts = 1)::int AS done,
+            (SELECT count(*)::int FROM responses) AS responses,
+            (SELECT count(DISTINCT run_id)::int FROM responses) AS runs_with_response,
+            (SELECT count(*)::int FROM run_attempts WHERE outcome = 'done') AS attempts_done
+     FROM prompt_runs`,
+  );
+  return rows[0];
+}
+
 /** A minimal result for commitResult. */
 export function answer(text = 'an answer') {
   return { response: { answerText: text }, mentions: [], citations: [] };
