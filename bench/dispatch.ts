@@ -269,23 +269,11 @@ class Workers {
 
   constructor(system: System, url: string, processes: number, concurrency: number, unbatched = false) {
     for (let index = 0; index < processes; index++) {
-      const child = fork(
-        new URL(import.meta.url).pathname,
-        [
-          ...[
-            '--worker',
-            system,
-            '--url',
-            url,
-            '--concurrency',
-            String(concurrency),
-            '--index',
-            String(index),
-          ],
-          ...(unbatched ? ['--unbatched'] : []),
-        ],
-        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-      );
+      const argv = ['--worker', system, '--url', url, '--concurrency', String(concurrency)];
+      argv.push('--index', String(index), ...(unbatched ? ['--unbatched'] : []));
+      const child = fork(new URL(import.meta.url).pathname, argv, {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       child.on('message', (message: FromChild) => {
         if (message.type === 'error') this.failure = new Error(`worker ${index} failed: ${message.message}`);
         this.waiting.get(child)?.(message);

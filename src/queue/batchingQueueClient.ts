@@ -22,10 +22,10 @@ export class BatchingQueueClient {
       return slots.map((_, index) => runs[index] ?? null);
     });
     this.#commits = new StatementBatcher(async (commits) => {
-      if (commits.length === 1) return commitResults(db, commits);
       try {
         return await commitResults(db, commits);
-      } catch {
+      } catch (error) {
+        if (commits.length === 1) throw error;
         return Promise.all(
           commits.map((commit) =>
             commitResults(db, [commit]).then(

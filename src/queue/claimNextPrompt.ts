@@ -10,7 +10,7 @@ export interface ClaimParams {
   workerTag?: string | undefined;
 }
 
-/** A row of claim_next_prompt, as SQL returns it. */
+/** A row of claim_next_prompts (and claim_next_prompt), as SQL returns it. */
 export interface ClaimRow {
   run_id: string;
   prompt_id: string;

@@ -160,8 +160,8 @@ export class PromptWorker {
     this.#wake.disarm(slot);
   }
 
-  /** Runs the job and commits its result (calling `committing` as it starts to), or records its failure. */
-  async #runJob(run: ClaimedRun, committing: () => void): Promise<void> {
+  /** Runs the job and commits its result (calling `onCommit` as it starts to), or records its failure. */
+  async #runJob(run: ClaimedRun, onCommit: () => void): Promise<void> {
     const { db, handler } = this.#options;
     const logger = this.#options.logger.child({ run_id: run.runId, attempt: run.attempt });
     const controller = new AbortController();
@@ -192,7 +192,7 @@ export class PromptWorker {
         handler.run({ run, signal: controller.signal, logger }),
         controller.signal,
       );
-      committing();
+      onCommit();
       await this.#queue.commit(run, result);
       finish('done');
     } catch (error) {

@@ -211,6 +211,20 @@ describe('commitResult', () => {
     });
   }
 
+  test('commit_prompt_run_result, the one-run SQL form: a response id while the lease holds, then NULL', async () => {
+    const run = await claimOne();
+    const commit = () =>
+      t.pool.query<{ id: string | null }>(
+        `SELECT commit_prompt_run_result($1, $2, '{"answer_text": "by hand"}', '[]', '[]') AS id`,
+        [run.runId, run.leaseToken],
+      );
+    const first = await commit();
+    assert.match(first.rows[0]?.id ?? '', /^\d+$/);
+    const again = await commit();
+    assert.equal(again.rows[0]?.id, null);
+    assert.deepEqual(await totals(), { responses: 1, mentions: 0, citations: 0 });
+  });
+
   test('a commit after the run was completed throws LeaseLostError and leaves exactly one response', async () => {
     const run = await claimOne();
     await commitResult(t.pool, run, fullResult());
