@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { promisify } from 'node:util';
+import { bundledPackage, cacheDir, unpackBundledChromium } from './bundledChromium.ts';
 
 /** No usable Chromium: says where we looked and how to install one. */
 export class BrowserNotFoundError extends Error {
@@ -14,7 +17,7 @@ export class BrowserNotFoundError extends Error {
   }
 }
 
-const SYSTEM_CHROMIUMS = [
+export const SYSTEM_CHROMIUMS = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
   '/usr/bin/google-chrome',
@@ -33,32 +36,64 @@ function executable(path: string): boolean {
 
 export interface FoundChromium {
   executablePath: string;
-  /** Where it came from: `CHROMIUM_PATH`, `system` or `npm` (@sparticuz/chromium). */
-  origin: 'CHROMIUM_PATH' | 'system' | 'npm';
+  /** Where it came from: `CHROMIUM_PATH`, `system`, or `bundled` (the @sparticuz/chromium package). */
+  origin: 'CHROMIUM_PATH' | 'system' | 'bundled';
+}
+
+export interface ChromiumSearch {
+  /** CHROMIUM_PATH, and AVT_CACHE_DIR / XDG_CACHE_HOME / HOME for the bundled one's cache. */
+  env?: NodeJS.ProcessEnv;
+  /** The system locations, tried in order. */
+  systemPaths?: readonly string[];
 }
 
 /**
- * Chromium, in this order: CHROMIUM_PATH; a system Chromium or Chrome; the Chromium shipped inside the
- * @sparticuz/chromium package (unpacked from the package itself, never downloaded).
+ * Chromium, in this order: CHROMIUM_PATH (a path, or `bundled` to force the bundled one); a system
+ * Chromium or Chrome; the Chromium shipped inside the @sparticuz/chromium package, unpacked once into the
+ * per-user cache (never downloaded).
  */
-export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<FoundChromium> {
+export async function findChromium({
+  env = process.env,
+  systemPaths = SYSTEM_CHROMIUMS,
+}: ChromiumSearch = {}): Promise<FoundChromium> {
   const tried: string[] = [];
+  if (env.CHROMIUM_PATH === 'bundled')
+    return { executablePath: await bundled(env, tried), origin: 'bundled' };
   if (env.CHROMIUM_PATH) {
     if (executable(env.CHROMIUM_PATH)) return { executablePath: env.CHROMIUM_PATH, origin: 'CHROMIUM_PATH' };
     throw new BrowserNotFoundError([`CHROMIUM_PATH=${env.CHROMIUM_PATH} (not an executable file)`]);
   }
-  for (const path of SYSTEM_CHROMIUMS) {
+  for (const path of systemPaths) {
     if (executable(path)) return { executablePath: path, origin: 'system' };
     tried.push(path);
   }
+  return { executablePath: await bundled(env, tried), origin: 'bundled' };
+}
+
+async function bundled(env: NodeJS.ProcessEnv, tried: string[]): Promise<string> {
+  let bundle: ReturnType<typeof bundledPackage>;
   try {
-    const { default: packaged } = await import('@sparticuz/chromium');
-    const path = await packaged.executablePath();
-    if (path && executable(path)) return { executablePath: path, origin: 'npm' };
-    tried.push('@sparticuz/chromium (unusable)');
+    bundle = bundledPackage();
   } catch (error) {
-    tried.push('@sparticuz/chromium (not installed)');
-    throw new BrowserNotFoundError(tried, { cause: error });
+    throw new BrowserNotFoundError([...tried, '@sparticuz/chromium (not installed)'], { cause: error });
   }
-  throw new BrowserNotFoundError(tried);
+  const directory = cacheDir(env);
+  try {
+    return await unpackBundledChromium(directory, bundle);
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new BrowserNotFoundError(
+      [
+        ...tried,
+        `@sparticuz/chromium ${bundle.version} (could not unpack into ${directory}: ${reason}; set AVT_CACHE_DIR to a writable directory)`,
+      ],
+      { cause: error },
+    );
+  }
+}
+
+/** The executable's own version line, e.g. `Chromium 153.0.8010.0`. */
+export async function chromiumVersion(executablePath: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(executablePath, ['--version'], { timeout: 15_000 });
+  return stdout.trim();
 }

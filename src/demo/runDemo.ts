@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { chromiumVersion, type FoundChromium, findChromium } from '../browser/findChromium.ts';
 import { withPool } from '../cli/context.ts';
 import { migrate } from '../db/migrate.ts';
 import { redactUrl } from '../db/pool.ts';
@@ -19,6 +21,8 @@ export interface DemoOptions {
   latencyMs: number;
   concurrency: number;
   browser: 'per-job' | 'shared';
+  /** Seeds the mock's samples; undefined: a fresh seed, so each run adds new samples of the same market. */
+  seed?: number;
 }
 
 const workerEntry = fileURLToPath(new URL('../cli/worker.ts', import.meta.url));
@@ -46,7 +50,14 @@ async function runDemoOn(
   options: DemoOptions,
   log: (line: string) => void,
 ): Promise<number> {
-  const mock = await startMockPlatform({ port: 0, latencyMs: options.latencyMs, latencyJitter: 0.3 });
+  const seed = options.seed ?? randomInt(1_000_000);
+  // The market (which brands each site favours) stays the mock's default; only the samples follow the seed.
+  const mock = await startMockPlatform({
+    port: 0,
+    latencyMs: options.latencyMs,
+    latencyJitter: 0.3,
+    sampleSeed: seed,
+  });
   const workers: DemoWorker[] = [];
   const stopWorkers = () => {
     for (const worker of workers) worker.child.kill('SIGTERM');
@@ -57,15 +68,19 @@ async function runDemoOn(
     await migrate(pool);
     const sources = await demoSources(pool, options.sources);
     const names = sources.map((source) => source.name);
+    // Resolved once, here: the workers are handed its path rather than each unpacking a bundled one.
+    const chromium = await findChromium();
+    log(`${await chromiumVersion(chromium.executablePath)} (${chromium.origin}, ${chromium.executablePath})`);
     const { promptIds } = await seedDemo(pool, options.prompts);
     const runIds = await queueDemoRuns(pool, promptIds, names);
     log(
-      `database ${redactUrl(databaseUrl)}; mock platform and mock LLM at ${mock.url}\n` +
+      `database ${redactUrl(databaseUrl)}; mock platform and mock LLM at ${mock.url}, ` +
+        `seed ${seed} (--seed ${seed} asks for the same answers again)\n` +
         `${promptIds.length} prompts × ${names.length} sources = ${runIds.length} runs queued; ` +
         `one worker per source (${names.join(', ')}), ${options.browser} browser, concurrency ${options.concurrency}`,
     );
 
-    for (const source of sources) workers.push(startWorker(source, options, databaseUrl, mock));
+    for (const source of sources) workers.push(startWorker(source, options, databaseUrl, chromium, mock));
     const allExited = Promise.all(workers.map((worker) => worker.exited));
     const counts = await watchRuns(pool, runIds, allExited);
     // The workers (--once) exit by themselves once their runs are drained; a signal is only for stragglers.
@@ -129,6 +144,7 @@ function startWorker(
   { name: source, flavour }: DemoSource,
   options: DemoOptions,
   databaseUrl: string,
+  chromium: FoundChromium,
   mock: { url: string; llmBaseUrl: string },
 ): DemoWorker {
   const child = spawn(
@@ -140,7 +156,13 @@ function startWorker(
       ...['--base-url', `${mock.url}/${flavour}/`],
     ],
     {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LLM_BASE_URL: mock.llmBaseUrl, LOG_FORMAT: 'json' },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        CHROMIUM_PATH: chromium.executablePath,
+        LLM_BASE_URL: mock.llmBaseUrl,
+        LOG_FORMAT: 'json',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
