@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { migrationsDir, sqlDir } from '../paths.ts';
+import { readSqlRevision } from './sqlRevision.ts';
 
 /** Any number of processes may migrate at once: they take turns on this advisory lock. */
 const MIGRATE_LOCK_KEY = 7_370_001;
@@ -17,8 +18,10 @@ export interface MigrationFile {
 export interface MigrateResult {
   /** Migrations applied by this call, e.g. `0001_queue_schema`. */
   applied: string[];
-  /** True when the functions and views in sql/ changed and were applied again. */
+  /** True when this build's sql/ (functions, views) was applied by this call. */
   sqlApplied: boolean;
+  /** This build's schema revision (sql/REVISION) and the one the database holds after this call. */
+  revision: { build: number; database: number };
   /** Response partitions created by this call. */
   partitionsCreated: string[];
 }
@@ -37,17 +40,25 @@ export class MigrationChangedError extends Error {
   }
 }
 
-/** The database was migrated by a newer build than this one. */
+/** The database was migrated by a newer build than this one, and this build cannot run against it. */
 export class SchemaTooNewError extends Error {
-  readonly migration: string;
-  constructor(migration: string, options?: ErrorOptions) {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** sql/ differs from what the database holds under the same revision: someone changed it without raising it. */
+export class SqlRevisionChangedError extends Error {
+  readonly revision: number;
+  constructor(revision: number, options?: ErrorOptions) {
     super(
-      `the database has migration ${migration}, which this build does not know; ` +
-        'it was migrated by a newer version: upgrade this worker rather than run old code on a newer schema',
+      `sql/ of this build differs from the definitions of schema revision ${revision} in the database, under the ` +
+        'same revision; a change to sql/ must raise the revision in sql/REVISION (nothing was applied)',
       options,
     );
-    this.name = 'SchemaTooNewError';
-    this.migration = migration;
+    this.name = 'SqlRevisionChangedError';
+    this.revision = revision;
   }
 }
 
@@ -78,39 +89,73 @@ async function inTransaction(client: pg.ClientBase, sql: string): Promise<void> 
   }
 }
 
+const bookkeepingSql = readFile(new URL('./bookkeeping.sql', import.meta.url), 'utf8');
+
+interface SqlState {
+  sha256: string;
+  revision: number;
+  compatible_from: number;
+}
+
 /**
- * Brings the schema up to date: applies each new file of migrations/ once, in order, each in its own
- * transaction; re-applies sql/ (functions, views) when it changed; creates the response partitions
- * ahead. Safe to run from many processes at once.
+ * Brings the schema up to date, and never backwards: when this build's schema revision (sql/REVISION) is
+ * newer than the database's, applies each new file of migrations/ once, in order, each in its own
+ * transaction, then re-applies sql/ (functions, views); creates the response partitions ahead. When the
+ * database holds a newer revision, leaves it alone and returns if this build can run against it (it is at
+ * or above that revision's `compatible_from`), else throws SchemaTooNewError. Safe to run from many
+ * processes at once.
  */
 export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
-  const [migrations, sqlFiles] = await Promise.all([readMigrations(), readSqlFiles(sqlDir)]);
+  const [migrations, sqlFiles, build, bookkeeping] = await Promise.all([
+    readMigrations(),
+    readSqlFiles(sqlDir),
+    readSqlRevision(sqlDir),
+    bookkeepingSql,
+  ]);
   const sqlHash = sha256(sqlFiles.map((f) => `${f.file}\n${f.sql}`).join('\n'));
-  const result: MigrateResult = { applied: [], sqlApplied: false, partitionsCreated: [] };
+  const result: MigrateResult = {
+    applied: [],
+    sqlApplied: false,
+    revision: { build: build.revision, database: build.revision },
+    partitionsCreated: [],
+  };
 
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
     try {
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS avt_migrations (
-          id integer PRIMARY KEY,
-          name text NOT NULL,
-          sha256 text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        );
-        CREATE TABLE IF NOT EXISTS avt_sql_state (
-          singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-          sha256 text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
+      await client.query(bookkeeping);
+      const { rows: state } = await client.query<SqlState>(
+        'SELECT sha256, revision, compatible_from FROM avt_sql_state',
+      );
+      const held = state[0];
+      if (held && held.revision > build.revision) {
+        if (build.revision < held.compatible_from) {
+          throw new SchemaTooNewError(
+            `this build needs schema revision ${build.revision}; the database holds revision ${held.revision}, ` +
+              `which runs code from revision ${held.compatible_from} on: upgrade this build`,
+          );
+        }
+        result.revision.database = held.revision;
+        return result;
+      }
+      if (held && held.revision === build.revision && held.sha256 !== sqlHash) {
+        throw new SqlRevisionChangedError(build.revision);
+      }
+
       const { rows: applied } = await client.query<{ id: number; name: string; sha256: string }>(
         'SELECT id, name, sha256 FROM avt_migrations ORDER BY id',
       );
       const known = new Map(migrations.map((m) => [m.id, m]));
       for (const row of applied) {
         const file = known.get(row.id);
-        if (!file) throw new SchemaTooNewError(row.name);
+        if (!file) {
+          throw new SchemaTooNewError(
+            `the database has migration ${row.name}, which this build (schema revision ${build.revision}) ` +
+              'does not know; it was migrated by a newer version: upgrade this worker rather than run old ' +
+              'code on a newer schema',
+          );
+        }
         if (file.sha256 !== row.sha256) throw new MigrationChangedError(row.name);
       }
       const appliedIds = new Set(applied.map((row) => row.id));
@@ -123,13 +168,15 @@ export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
         result.applied.push(migration.name);
       }
 
-      const { rows: state } = await client.query<{ sha256: string }>('SELECT sha256 FROM avt_sql_state');
-      if (state[0]?.sha256 !== sqlHash || result.applied.length > 0) {
+      if (!held || held.revision < build.revision || result.applied.length > 0) {
         await inTransaction(
           client,
           `${sqlFiles.map((f) => f.sql).join(';\n')};
-           INSERT INTO avt_sql_state (sha256) VALUES ('${sqlHash}')
-           ON CONFLICT (singleton) DO UPDATE SET sha256 = EXCLUDED.sha256, applied_at = now()`,
+           INSERT INTO avt_sql_state (sha256, revision, compatible_from)
+           VALUES ('${sqlHash}', ${build.revision}, ${build.compatibleFrom})
+           ON CONFLICT (singleton) DO UPDATE
+           SET sha256 = EXCLUDED.sha256, revision = EXCLUDED.revision,
+               compatible_from = EXCLUDED.compatible_from, applied_at = now()`,
         );
         result.sqlApplied = true;
       }
@@ -145,4 +192,13 @@ export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
     client.release();
   }
   return result;
+}
+
+/** The line to log when a newer build's definitions were left in place; undefined otherwise. */
+export function newerSchemaNotice({ revision }: MigrateResult): string | undefined {
+  if (revision.database <= revision.build) return undefined;
+  return (
+    `the database holds schema revision ${revision.database}, newer than this build's ${revision.build}: ` +
+    'its functions and views stay in place, and this build runs against them'
+  );
 }

@@ -40,6 +40,8 @@ export interface AvtMigrations {
 
 export interface AvtSqlState {
   applied_at: Generated<Timestamp>;
+  compatible_from: Generated<number>;
+  revision: Generated<number>;
   sha256: string;
   singleton: Generated<boolean>;
 }

@@ -4,7 +4,7 @@ import { runMigrations } from 'graphile-worker';
 import { waitForDatabase } from '../db/connectWithRetry.ts';
 import { openDatabase } from '../db/database.ts';
 import { createDb } from '../db/kysely.ts';
-import { migrate } from '../db/migrate.ts';
+import { migrate, newerSchemaNotice } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { readAiSource } from '../db/sources.ts';
 import { registerWorker, stopWorker, touchWorker } from '../db/workers.ts';
@@ -51,7 +51,10 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     await waitForDatabase(pool, database.url, config.connectTimeoutSeconds).catch((error: Error) => {
       throw new UsageError(error.message, { cause: error });
     });
-    if (config.migrate) await migrate(pool);
+    if (config.migrate) {
+      const notice = newerSchemaNotice(await migrate(pool));
+      if (notice) logger.info({ event: 'migrate:newer-schema' }, notice);
+    }
     const source = await readAiSource(db, config.aiSource);
     if (!source.found) {
       throw new UsageError(

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MigrationChangedError, migrate, readMigrations, SchemaTooNewError } from '../../src/db/migrate.ts';
+import { readSqlRevision } from '../../src/db/sqlRevision.ts';
+import { sqlDir } from '../../src/paths.ts';
 import { runBin } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, markSqlOlder, type TestDatabase } from '../helpers/db.ts';
 
 describe('migrate', () => {
   let t: TestDatabase;
@@ -65,13 +67,15 @@ describe('migrate', () => {
     }
   });
 
-  test('sql/ is re-applied only when it changed', async () => {
+  test('sql/ is applied only over an older schema revision', async () => {
     const unchanged = await migrate(t.pool);
     assert.deepEqual(unchanged.applied, []);
     assert.equal(unchanged.sqlApplied, false);
-    await t.pool.query(`UPDATE avt_sql_state SET sha256 = 'stale'`);
+    await markSqlOlder(t.pool);
     const changed = await migrate(t.pool);
     assert.equal(changed.sqlApplied, true);
+    const { revision } = await readSqlRevision(sqlDir);
+    assert.deepEqual(changed.revision, { build: revision, database: revision });
   });
 });
 

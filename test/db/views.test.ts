@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, markSqlOlder, type TestDatabase } from '../helpers/db.ts';
 
 let t: TestDatabase;
 const brandIds: Record<string, string> = {};
@@ -494,7 +494,7 @@ test('re-applying sql/ replaces views of another shape (an older version), which
   for (const view of ['brand_visibility', 'citation_domains', 'brand_citations']) {
     await t.pool.query(`DROP VIEW ${view}; CREATE VIEW ${view} AS SELECT 1 AS old_column, 'x'::text AS day`);
   }
-  await t.pool.query(`UPDATE avt_sql_state SET sha256 = 'stale'`);
+  await markSqlOlder(t.pool);
   const result = await migrate(t.pool);
   assert.equal(result.sqlApplied, true);
   const rows = await read(

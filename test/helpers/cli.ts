@@ -19,8 +19,18 @@ export function runBin(
   env: Record<string, string | undefined> = {},
   input?: string,
 ) {
+  return runProgram(`${binDir}${command}`, args, env, input);
+}
+
+/** Runs an executable (another build's `bin/avt`, say) the way runBin runs ours. */
+export function runProgram(
+  path: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+) {
   return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(`${binDir}${command}`, args, {
+    const child = spawn(path, args, {
       env: { ...process.env, LOG_FORMAT: 'json', ...env },
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });

@@ -88,3 +88,14 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * Makes the database look as if an older build had migrated it (schema revision 0, before revisions), so
+ * that the next migrate applies sql/ again. The state row's trigger refuses to move a revision backwards,
+ * so the row is replaced rather than updated.
+ */
+export async function markSqlOlder(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    DELETE FROM avt_sql_state;
+    INSERT INTO avt_sql_state (sha256, revision, compatible_from) VALUES ('older', 0, 0)`);
+}
