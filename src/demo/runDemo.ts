@@ -92,7 +92,7 @@ async function runDemoOn(
     const pending = counts.total - counts.done - counts.dead;
     log(
       `${counts.done} runs done, ${counts.dead} dead${pending ? `, ${pending} still queued (retrying later)` : ''}. ` +
-        'Read the figures yourself: psql, then SELECT * FROM brand_visibility; (README: "The numbers").',
+        'Read the figures yourself: psql, then SELECT * FROM brand_visibility; (docs/numbers.md).',
     );
     let exitCode = 0;
     workers.forEach((worker, index) => {
