@@ -14,10 +14,10 @@ import { Logger, makeWorkerUtils, run as runGraphileWorker, runMigrations } from
 import type pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import {
-  BatchingQueueClient,
   type ClaimedRun,
   claimNextPrompt,
   commitResult,
+  QueueClient,
   type RunResult,
 } from '../src/queue/index.ts';
 import {
@@ -103,7 +103,7 @@ async function oursWorker(
   let stopping = false;
   let loops: Promise<void>[] = [];
   const params = { workerId: index + 1, aiSource: BENCH_SOURCE, workerTag: `bench-${process.pid}` };
-  const queue = new BatchingQueueClient(pool, params);
+  const queue = new QueueClient(pool, params);
   // Unbatched: a statement per claim and per commit (claimNextPrompt, commitResult), the baseline of batching.
   const claim = unbatched ? () => claimNextPrompt(pool, params) : () => queue.claim();
   const commit = unbatched
@@ -248,7 +248,7 @@ interface Case {
   processes: number;
   /** ours only: the source's max_concurrency (NULL = unthrottled). */
   cap?: number | null;
-  /** ours only: one statement per claim and per commit, instead of the worker's BatchingQueueClient. */
+  /** ours only: one statement per claim and per commit, instead of the worker's QueueClient. */
   unbatched?: boolean;
 }
 
@@ -516,7 +516,7 @@ async function main(): Promise<void> {
   console.log(`
 Notes:
 - ours: a claim, then a commit of the result (the run done + a response row, one transaction) per job, through
-  the worker's BatchingQueueClient: the loops of a process that claim, or commit, while the last claim (or
+  the worker's QueueClient: the loops of a process that claim, or commit, while the last claim (or
   commit) is in flight share the next statement (claim_next_prompts, commit_prompt_run_results).
   "unbatched" sends a statement per claim and per commit (claimNextPrompt, commitResult) instead. "uncapped" sets ai_sources.max_concurrency = NULL for ${BENCH_SOURCE}, so claimers never queue on the
   ai_sources row; "max_concurrency 10" is the default config, where claims take turns on that row (and with

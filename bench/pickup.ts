@@ -8,7 +8,7 @@
 // moment the INSERT's commit is acknowledged to this client, to the moment the claim returns the run.
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { BatchingQueueClient, listenForQueuedRuns, type RunResult } from '../src/queue/index.ts';
+import { listenForQueuedRuns, QueueClient, type RunResult } from '../src/queue/index.ts';
 import {
   assertAllDone,
   BENCH_SOURCE,
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     });
 
   // Claims and commits as the worker makes them: loops that ask together share a statement.
-  const queue = new BatchingQueueClient(pool, {
+  const queue = new QueueClient(pool, {
     workerId: 1,
     aiSource: BENCH_SOURCE,
     workerTag: `pickup-${process.pid}`,

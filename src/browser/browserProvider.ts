@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BrowserContext, Page, Response } from 'playwright-core';
-import { BrowserCrashError } from '../worker/jobErrors.ts';
+import { BrowserCrashError } from '../job/errors.ts';
 import { blockResources, type JobContextOptions, toPlaywrightOptions } from './contextOptions.ts';
 import { type BrowserTimeouts, DEFAULT_BROWSER_TIMEOUTS, ManagedBrowser } from './managedBrowser.ts';
 import { withTimeout } from './withTimeout.ts';

@@ -1,5 +1,5 @@
 import { type Browser, type BrowserServer, chromium } from 'playwright-core';
-import { BrowserCrashError } from '../worker/jobErrors.ts';
+import { BrowserCrashError } from '../job/errors.ts';
 import { CHROMIUM_ARGS } from './launchFlags.ts';
 import { withTimeout } from './withTimeout.ts';
 

@@ -1,5 +1,5 @@
-import { formatTable } from '../cli/context.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { formatTable } from '../formatTable.ts';
 
 const pct = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(0)}%`);
 

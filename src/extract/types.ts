@@ -1,4 +1,4 @@
-import type { BrandMention, Citation, DiscoveredCompetitor } from '../queue/commitResult.ts';
+import type { AnswerLink, BrandMention, Citation, DiscoveredCompetitor } from '../job/result.ts';
 
 /** A tracked brand as the extractors see it: a row of `brands` (id null when read from a --brands file). */
 export interface TrackedBrand {
@@ -6,12 +6,6 @@ export interface TrackedBrand {
   name: string;
   aliases: readonly string[];
   domains: readonly string[];
-}
-
-/** A link the capture read from the page (sources panel, citation chips), in page order. */
-export interface AnswerLink {
-  url: string;
-  title?: string | null;
 }
 
 /** One answer to extract from: its text, and where known its HTML and the links the page showed. */

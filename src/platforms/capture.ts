@@ -1,6 +1,6 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import type { OpenedPage } from '../browser/browserProvider.ts';
-import { JobTimeoutError, NavigationError, SelectorDriftError } from '../worker/jobErrors.ts';
+import { JobTimeoutError, NavigationError, SelectorDriftError } from '../job/errors.ts';
 import type { CaptureTimeouts } from './captureTimeouts.ts';
 import { delay } from './delay.ts';
 import { matchBlock } from './detectBlock.ts';

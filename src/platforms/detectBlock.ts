@@ -1,6 +1,6 @@
 import type { Response } from 'playwright-core';
+import { CaptchaError, type JobError, LoginRequiredError, RateLimitedError } from '../job/errors.ts';
 import { retryAfterFromHeader } from '../retryAfter.ts';
-import { CaptchaError, type JobError, LoginRequiredError, RateLimitedError } from '../worker/jobErrors.ts';
 import type { PageProbe } from './pageProbe.ts';
 import type { PlatformSelectors } from './selectors.ts';
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import type { ClaimedRun } from './claimedRun.ts';
+import type { ClaimedRun } from '../job/claimedRun.ts';
 
 export interface ClaimParams {
   workerId: number;

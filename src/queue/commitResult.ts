@@ -1,51 +1,7 @@
 import type { Queryable } from '../db/queryable.ts';
-import type { ClaimedRun } from './claimedRun.ts';
+import type { ClaimedRun } from '../job/claimedRun.ts';
+import type { BrandMention, DiscoveredCompetitor, RunResult } from '../job/result.ts';
 import { LeaseLostError } from './errors.ts';
-
-export interface CapturedResponse {
-  answerText: string;
-  answerHtml?: string | null;
-  model?: string | null;
-  captureMode?: 'ui' | 'api';
-  capturedAt?: Date;
-  durationMs?: number | null;
-  extractionMethod?: 'llm' | 'rules';
-  /** Rules stood in for the LLM: enqueue the `reextract` job for this response in the same transaction. */
-  reextract?: boolean;
-}
-
-export interface BrandMention {
-  brandId: string | null;
-  brandName: string;
-  position: number;
-  mentionCount: number;
-  sentiment?: 'positive' | 'neutral' | 'negative' | null;
-  recommended?: boolean | null;
-  snippet?: string | null;
-}
-
-export interface Citation {
-  position: number;
-  url: string;
-  domain: string;
-  title?: string | null;
-  brandId?: string | null;
-  quote?: string | null;
-}
-
-/** An untracked brand the answer names (reported by the LLM extractor). */
-export interface DiscoveredCompetitor {
-  name: string;
-  sentiment?: 'positive' | 'neutral' | 'negative' | null;
-}
-
-/** What a job produces for one run. */
-export interface RunResult {
-  response: CapturedResponse;
-  mentions: BrandMention[];
-  citations: Citation[];
-  discovered?: DiscoveredCompetitor[];
-}
 
 /** One run's result, as commitResults takes it. */
 export interface RunCommit {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/kysely.ts';
-import type { Lease } from './claimedRun.ts';
+import type { Lease } from '../job/claimedRun.ts';
 
 /**
  * Marks the run done; false when the lease is no longer ours (sql/040_complete_prompt_run.sql).

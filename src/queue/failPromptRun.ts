@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
-import type { Db } from '../db/kysely.ts';
-import type { Lease } from './claimedRun.ts';
+import type { Queryable } from '../db/queryable.ts';
+import type { Lease } from '../job/claimedRun.ts';
 
 export interface Failure {
   /** A row of `error_kinds`: rate_limited, captcha, timeout, bad_input, ... */
@@ -13,10 +12,12 @@ export interface Failure {
 }
 
 /** Records a failed attempt: re-queued with backoff, or dead (sql/050_fail_prompt_run.sql). */
-export async function failPromptRun(db: Db, lease: Lease, failure: Failure): Promise<boolean> {
+export async function failPromptRun(db: Queryable, lease: Lease, failure: Failure): Promise<boolean> {
   const retryAfter = failure.retryAfterSeconds === undefined ? null : Math.ceil(failure.retryAfterSeconds);
-  const { rows } = await sql<{ held: boolean }>`
-    SELECT fail_prompt_run(${lease.runId}::bigint, ${lease.leaseToken}::uuid, ${failure.kind}::text,
-      ${failure.message}::text, ${retryAfter}::integer) AS held`.execute(db);
+  const { rows } = await db.query<{ held: boolean }>({
+    name: 'avt_fail_prompt_run',
+    text: 'SELECT fail_prompt_run($1::bigint, $2::uuid, $3::text, $4::text, $5::integer) AS held',
+    values: [lease.runId, lease.leaseToken, failure.kind, failure.message, retryAfter],
+  });
   return rows[0]?.held === true;
 }

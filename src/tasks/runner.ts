@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../db/kysely.ts';
 import type { Extractor } from '../extract/extractor.ts';
-import type { Alert } from '../queue/recordFailure.ts';
+import type { Alert } from '../queue/recordFailures.ts';
 import { maintainPartitions } from './maintainPartitions.ts';
 import { type ReextractPayload, reextractResponse } from './reextract.ts';
 import { scheduleRound } from './scheduleRound.ts';

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { Alert } from '../queue/recordFailure.ts';
+import type { Alert } from '../queue/recordFailures.ts';
 
 /** The webhook said no: graphile-worker retries the job with its backoff. */
 export class AlertDeliveryError extends Error {

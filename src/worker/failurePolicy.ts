@@ -1,6 +1,6 @@
-import type { ClaimedRun } from '../queue/claimedRun.ts';
-import type { FailureRecord } from '../queue/recordFailure.ts';
-import type { ClassifiedError } from './jobErrors.ts';
+import type { ClaimedRun } from '../job/claimedRun.ts';
+import type { ClassifiedError } from '../job/errors.ts';
+import type { FailureRecord } from '../queue/recordFailures.ts';
 
 /** How long a rate-limited source cools down when the platform gave no Retry-After. */
 export const DEFAULT_RATE_LIMIT_COOLDOWN_SECONDS = 60;
@@ -15,7 +15,7 @@ export const DEFAULT_RATE_LIMIT_COOLDOWN_SECONDS = 60;
  * - timeout, navigation, browser_crash, unknown: retried with backoff; dead with an alert after max_attempts.
  */
 export function planFailure(run: ClaimedRun, error: ClassifiedError): FailureRecord {
-  const deadAlert = (attempts: number) => ({
+  const deadAlert = {
     event: 'run_dead',
     aiSource: run.aiSource,
     runId: run.runId,
@@ -23,8 +23,8 @@ export function planFailure(run: ClaimedRun, error: ClassifiedError): FailureRec
     text:
       error.kind === 'selector_drift'
         ? `[${run.aiSource}] run ${run.runId} is dead: the ${run.aiSource} adapter could not read the page (${error.message}); its selectors need an update`
-        : `[${run.aiSource}] run ${run.runId} is dead after ${attempts} attempt(s): ${error.kind}: ${error.message}`,
-  });
+        : `[${run.aiSource}] run ${run.runId} is dead after {attempts} attempt(s): ${error.kind}: ${error.message}`,
+  };
   const record: FailureRecord = {
     failure: {
       kind: error.kind,
@@ -32,7 +32,6 @@ export function planFailure(run: ClaimedRun, error: ClassifiedError): FailureRec
       retryAfterSeconds: error.retryAfterSeconds,
       artifactsPath: error.artifactsPath,
     },
-    aiSource: run.aiSource,
     deadAlert,
   };
   if (error.kind === 'rate_limited') {

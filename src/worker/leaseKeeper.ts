@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/kysely.ts';
-import type { Lease } from '../queue/claimedRun.ts';
+import type { Lease } from '../job/claimedRun.ts';
 import { LeaseLostError } from '../queue/errors.ts';
-import { heartbeatPromptRun } from '../queue/heartbeatPromptRun.ts';
+import type { QueueClient } from '../queue/queueClient.ts';
 
 export interface LeaseKeeper {
   stop(): void;
@@ -14,7 +13,7 @@ export interface LeaseKeeper {
  * tick; the lease only lapses if renewals keep failing for a whole lease length.
  */
 export function keepLease(
-  db: Db,
+  queue: Pick<QueueClient, 'heartbeat'>,
   lease: Lease,
   leaseSeconds: number,
   onLost: (error: LeaseLostError) => void,
@@ -23,7 +22,7 @@ export function keepLease(
   let stopped = false;
   const timer = setInterval(
     () => {
-      heartbeatPromptRun(db, lease, leaseSeconds).then(
+      queue.heartbeat(lease, leaseSeconds).then(
         (held) => {
           if (!held && !stopped) {
             stopped = true;

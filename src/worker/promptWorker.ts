@@ -1,22 +1,20 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/kysely.ts';
 import type { Queryable } from '../db/queryable.ts';
-import { BatchingQueueClient } from '../queue/batchingQueueClient.ts';
-import type { ClaimedRun } from '../queue/claimedRun.ts';
+import type { ClaimedRun } from '../job/claimedRun.ts';
+import { classifyError } from '../job/errors.ts';
+import type { ExtractingJobHandler } from '../job/handler.ts';
+import type { RunResult } from '../job/result.ts';
 import { LeaseLostError } from '../queue/errors.ts';
-import { recordFailure } from '../queue/recordFailure.ts';
-import { releasePromptRun } from '../queue/releasePromptRun.ts';
+import { QueueClient } from '../queue/queueClient.ts';
 import { planFailure } from './failurePolicy.ts';
-import { classifyError } from './jobErrors.ts';
-import type { JobHandler } from './jobHandler.ts';
-import { keepLease } from './leaseKeeper.ts';
+import { keepLease, type LeaseKeeper } from './leaseKeeper.ts';
 import { WakeSignal } from './wakeSignal.ts';
 
 export interface PromptWorkerOptions {
-  db: Db;
-  /** The same pool as `db`'s: the claims and the commits use it directly. */
+  /** Every queue operation goes through it (QueueClient). */
   pool: Queryable;
-  handler: JobHandler;
+  /** Makes each run's result: a capture with the extraction step added (withExtraction), or a handler that extracts. */
+  handler: ExtractingJobHandler;
   logger: Logger;
   aiSource: string;
   workerId: number;
@@ -48,14 +46,23 @@ class ShutdownAbort extends Error {
   override name = 'ShutdownAbort';
 }
 
+/** A job while it runs: what ends it must stop its lease keeper and say how it ended. */
+interface RunningJob {
+  run: ClaimedRun;
+  controller: AbortController;
+  lease: LeaseKeeper;
+  logger: Logger;
+  startedAt: number;
+}
+
 /**
  * The claim loop of one worker process: `concurrency` slots, each claiming a run of one source, running the
  * job handler under a renewed lease, and committing the result or recording the failure. Slots that claim,
- * or commit, at the same moment share one statement (BatchingQueueClient).
+ * commit or fail at the same moment share one statement (QueueClient).
  */
 export class PromptWorker {
   readonly #options: PromptWorkerOptions;
-  readonly #queue: BatchingQueueClient;
+  readonly #queue: QueueClient;
   readonly #wake = new WakeSignal();
   readonly #inFlight = new Map<string, AbortController>();
   #claiming = true;
@@ -64,7 +71,7 @@ export class PromptWorker {
 
   constructor(options: PromptWorkerOptions) {
     this.#options = options;
-    this.#queue = new BatchingQueueClient(options.pool, {
+    this.#queue = new QueueClient(options.pool, {
       workerId: options.workerId,
       aiSource: options.aiSource,
       leaseSeconds: options.leaseSeconds,
@@ -146,79 +153,102 @@ export class PromptWorker {
         continue;
       }
       await committing;
-      const resultReady = Promise.withResolvers<void>();
-      const job = this.#runJob(run, resultReady.resolve);
-      // Awaited after the next claim; until then, kept from being reported as unhandled.
-      job.catch(() => {});
-      const stillCommitting = await Promise.race([
-        resultReady.promise.then(() => true),
-        job.then(() => false),
-      ]);
-      committing = stillCommitting ? job : null;
+      committing = (await this.#runJob(run))?.committed ?? null;
     }
     await committing;
     this.#wake.disarm(slot);
   }
 
-  /** Runs the job and commits its result (calling `onCommit` as it starts to), or records its failure. */
-  async #runJob(run: ClaimedRun, onCommit: () => void): Promise<void> {
-    const { db, handler } = this.#options;
-    const logger = this.#options.logger.child({ run_id: run.runId, attempt: run.attempt });
+  /**
+   * Runs the handler under a renewed lease. Resolves once the handler is done: to the commit of its result,
+   * which the slot holds while it claims its next run, or to null when the job ended otherwise (its failure
+   * recorded, or the run released).
+   */
+  async #runJob(run: ClaimedRun): Promise<{ committed: Promise<void> } | null> {
     const controller = new AbortController();
     this.#inFlight.set(run.runId, controller);
-    const startedAt = performance.now();
-    const finish = (outcome: JobOutcome['outcome'], errorKind?: string, message?: string) => {
-      const durationMs = Math.round(performance.now() - startedAt);
-      this.#options.onJobFinished?.({ run, outcome, durationMs, ...(errorKind ? { errorKind } : {}) });
-      const line = {
-        event: `job:${outcome}`,
-        duration_ms: durationMs,
-        error_kind: errorKind,
-        error: message,
-      };
-      if (outcome === 'done') logger.info(line, 'job done');
-      else logger.warn(line, message ? `job ${outcome}: ${message}` : `job ${outcome}`);
-    };
-    const lease = keepLease(
-      db,
+    const logger = this.#options.logger.child({ run_id: run.runId, attempt: run.attempt });
+    const job: RunningJob = {
       run,
-      this.#options.leaseSeconds ?? this.#options.sourceLeaseSeconds,
-      (lost) => controller.abort(lost),
+      controller,
       logger,
-    );
+      startedAt: performance.now(),
+      lease: keepLease(
+        this.#queue,
+        run,
+        this.#options.leaseSeconds ?? this.#options.sourceLeaseSeconds,
+        (lost) => controller.abort(lost),
+        logger,
+      ),
+    };
     logger.debug({ event: 'job:start' }, 'job started');
+    let result: RunResult;
     try {
-      const result = await abortable(
-        handler.run({ run, signal: controller.signal, logger }),
+      result = await abortable(
+        this.#options.handler.run({ run, signal: controller.signal, logger }),
         controller.signal,
       );
-      onCommit();
-      await this.#queue.commit(run, result);
-      finish('done');
     } catch (error) {
-      const reason = controller.signal.aborted ? controller.signal.reason : error;
-      if (reason instanceof LeaseLostError || error instanceof LeaseLostError) {
-        finish('lease_lost');
-      } else if (reason instanceof ShutdownAbort) {
-        await releasePromptRun(db, run).catch((releaseError: unknown) =>
+      await this.#endFailed(job, error);
+      return null;
+    }
+    // Wrapped: a promise returned as it is would be awaited with this one.
+    return { committed: this.#commit(job, result) };
+  }
+
+  /** Commits the result and marks the run done; never rejects (a failed commit is recorded as the job's failure). */
+  async #commit(job: RunningJob, result: RunResult): Promise<void> {
+    try {
+      await this.#queue.commit(job.run, result);
+      this.#end(job, 'done');
+    } catch (error) {
+      await this.#endFailed(job, error);
+    }
+  }
+
+  /** Ends a job that threw: lease lost, released at shutdown, or its failure recorded (retry or dead). */
+  async #endFailed(job: RunningJob, error: unknown): Promise<void> {
+    const { run, controller, logger } = job;
+    const reason = controller.signal.aborted ? controller.signal.reason : error;
+    if (reason instanceof LeaseLostError || error instanceof LeaseLostError) {
+      this.#end(job, 'lease_lost');
+    } else if (reason instanceof ShutdownAbort) {
+      await this.#queue
+        .release(run)
+        .catch((releaseError: unknown) =>
           logger.error({ event: 'job:release:failed', err: releaseError }, 'could not release the run'),
         );
-        finish('released');
-      } else {
-        const classified = classifyError(error);
-        try {
-          const outcome = await recordFailure(db, run, planFailure(run, classified));
-          const state = outcome.held ? (outcome.status === 'dead' ? 'dead' : 'retry') : 'lease_lost';
-          finish(state, classified.kind, classified.message);
-        } catch (recordError) {
+      this.#end(job, 'released');
+    } else {
+      const classified = classifyError(error);
+      try {
+        const status = await this.#queue.fail(run, planFailure(run, classified));
+        this.#end(job, status === 'dead' ? 'dead' : 'retry', classified.kind, classified.message);
+      } catch (recordError) {
+        if (recordError instanceof LeaseLostError) {
+          this.#end(job, 'lease_lost', classified.kind, classified.message);
+        } else {
           // The lease will expire and another claim will take the run back: nothing is lost.
           logger.error({ event: 'job:fail:record:failed', err: recordError }, 'could not record the failure');
+          this.#endQuietly(job);
         }
       }
-    } finally {
-      lease.stop();
-      this.#inFlight.delete(run.runId);
     }
+  }
+
+  #end(job: RunningJob, outcome: JobOutcome['outcome'], errorKind?: string, message?: string): void {
+    this.#endQuietly(job);
+    const durationMs = Math.round(performance.now() - job.startedAt);
+    this.#options.onJobFinished?.({ run: job.run, outcome, durationMs, ...(errorKind ? { errorKind } : {}) });
+    const line = { event: `job:${outcome}`, duration_ms: durationMs, error_kind: errorKind, error: message };
+    if (outcome === 'done') job.logger.info(line, 'job done');
+    else job.logger.warn(line, message ? `job ${outcome}: ${message}` : `job ${outcome}`);
+  }
+
+  /** Stops the job's lease keeper and forgets it. */
+  #endQuietly(job: RunningJob): void {
+    job.lease.stop();
+    this.#inFlight.delete(job.run.runId);
   }
 }
 

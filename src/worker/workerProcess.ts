@@ -12,14 +12,12 @@ import { createExtractor } from '../extract/createExtractor.ts';
 import { startHealthServer } from '../observe/healthServer.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createWorkerMetrics } from '../observe/metrics.ts';
-import { createBuiltInHandler } from '../platforms/builtInHandler.ts';
 import { listenForQueuedRuns } from '../queue/wakeups.ts';
 import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
 import { UsageError } from '../usageError.ts';
 import { version } from '../version.ts';
 import type { WorkerConfig } from './config.ts';
 import { withExtraction } from './extractingHandler.ts';
-import { loadJobHandler } from './loadHandler.ts';
 import { PromptWorker } from './promptWorker.ts';
 
 const TOUCH_INTERVAL_MS = 10_000;
@@ -71,20 +69,17 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       onBreaker: (open) => metrics.llmBreakerOpen.set(open ? 1 : 0),
     });
     cleanups.push(() => extraction.close());
-    const capture = config.handler
-      ? await loadJobHandler(config.handler, { aiSource: config.aiSource, workerId: config.workerId, logger })
-      : await createBuiltInHandler(config.aiSource, config.browser, config.capture, logger).catch(
-          (error: Error) => {
-            throw new UsageError(error.message, { cause: error });
-          },
-        );
+    const capture = await config.createHandler({
+      aiSource: config.aiSource,
+      workerId: config.workerId,
+      logger,
+    });
     cleanups.push(async () => capture.close?.());
     const handler = withExtraction(capture, extraction.extractor, (method) =>
       metrics.extractions.inc({ method }),
     );
 
     const worker = new PromptWorker({
-      db,
       pool,
       handler,
       logger,

@@ -6,13 +6,13 @@ import { runMigrations } from 'graphile-worker';
 import pino from 'pino';
 import { createExtractor } from '../../src/extract/createExtractor.ts';
 import { LLM_DEFAULTS, type LlmConfig } from '../../src/extract/llmConfig.ts';
+import type { ExtractingJobHandler, JobHandler } from '../../src/job/handler.ts';
 import { DEMO_BRANDS } from '../../src/mock/brands.ts';
 import { expectedCapture } from '../../src/mock/expectedCapture.ts';
 import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
 import { reextractResponse } from '../../src/tasks/reextract.ts';
 import { withExtraction } from '../../src/worker/extractingHandler.ts';
-import type { JobHandler } from '../../src/worker/jobHandler.ts';
 import { createJobHandler } from '../fixtures/mockAnswerHandler.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 import { addPrompts, claim, createTrackingDatabase, TRACKED_DEMO_BRANDS } from '../helpers/queue.ts';
@@ -37,7 +37,7 @@ function llmConfig(overrides: Partial<LlmConfig> = {}): LlmConfig {
 }
 
 /** Claims the run of a new prompt, answers it with the mock's answer, extracts and commits: a whole job. */
-async function runJob(prompt: string, handler: JobHandler): Promise<string> {
+async function runJob(prompt: string, handler: ExtractingJobHandler): Promise<string> {
   await addPrompts(database.pool, [prompt]);
   const run = await claim(database.pool);
   assert.ok(run, 'a run to claim');

@@ -4,10 +4,6 @@ import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { CHROMIUM_ARGS } from '../../src/browser/launchFlags.ts';
-import { expectedCapture, type MockPlatform, startMockPlatform } from '../../src/mock/index.ts';
-import { capturePrompt } from '../../src/platforms/capture.ts';
-import { DEFAULT_CAPTURE_TIMEOUTS } from '../../src/platforms/captureTimeouts.ts';
-import { loadSelectors, PLATFORMS, type Platform } from '../../src/platforms/selectors.ts';
 import {
   CaptchaError,
   JobTimeoutError,
@@ -15,7 +11,11 @@ import {
   NavigationError,
   RateLimitedError,
   SelectorDriftError,
-} from '../../src/worker/jobErrors.ts';
+} from '../../src/job/errors.ts';
+import { expectedCapture, type MockPlatform, startMockPlatform } from '../../src/mock/index.ts';
+import { capturePrompt } from '../../src/platforms/capture.ts';
+import { DEFAULT_CAPTURE_TIMEOUTS } from '../../src/platforms/captureTimeouts.ts';
+import { loadSelectors, PLATFORMS, type Platform } from '../../src/platforms/selectors.ts';
 
 const SEED = 7;
 const prefix = (platform: Platform) => (platform === 'google_ai_overview' ? 'google' : platform);

@@ -8,13 +8,13 @@ import { type Browser, chromium } from 'playwright-core';
 import { SharedBrowser } from '../../src/browser/browserProvider.ts';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { CHROMIUM_ARGS } from '../../src/browser/launchFlags.ts';
+import type { ClaimedRun } from '../../src/job/claimedRun.ts';
+import { NavigationError } from '../../src/job/errors.ts';
 import { expectedCapture, type MockPlatform, startMockPlatform } from '../../src/mock/index.ts';
 import { capturePrompt, openStartPage } from '../../src/platforms/capture.ts';
-import { createCaptureHandler } from '../../src/platforms/captureHandler.ts';
+import { createCaptureJob } from '../../src/platforms/captureJob.ts';
 import { DEFAULT_CAPTURE_TIMEOUTS } from '../../src/platforms/captureTimeouts.ts';
 import { loadSelectors, startUrl } from '../../src/platforms/selectors.ts';
-import type { ClaimedRun } from '../../src/queue/claimedRun.ts';
-import { NavigationError } from '../../src/worker/jobErrors.ts';
 
 const logger = pino({ level: 'silent' });
 const SEED = 11;
@@ -64,7 +64,7 @@ function warmCapture(base: string) {
       open: (page) => openStartPage(page, startUrl(selectors, '', base), timeouts.navigationMs, 'load'),
     },
   });
-  const handler = createCaptureHandler({
+  const handler = createCaptureJob({
     provider,
     selectors,
     baseUrl: base,

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import type { Queryable } from '../../src/db/queryable.ts';
 import {
-  BatchingQueueClient,
   type ClaimedRun,
   claimNextPrompts,
   commitResult,
   commitResults,
   LeaseLostError,
+  QueueClient,
   type RunResult,
 } from '../../src/queue/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -143,11 +144,11 @@ describe('commit_prompt_run_results', () => {
   });
 });
 
-describe('BatchingQueueClient', () => {
+describe('QueueClient', () => {
   test('slots that claim together share one statement, and each gets a run of its own', async () => {
     await addPrompts(t.pool, ['a', 'b', 'c', 'd']);
     const { db, sent } = counting(t.pool);
-    const queue = new BatchingQueueClient(db, PARAMS);
+    const queue = new QueueClient(db, PARAMS);
     const runs = await Promise.all(Array.from({ length: 5 }, () => queue.claim()));
     assert.equal(sent('claim_next_prompts'), 1);
     const got = runs.filter((run): run is ClaimedRun => run !== null);
@@ -164,7 +165,7 @@ describe('BatchingQueueClient', () => {
     await commitResult(t.pool, lost, answer('lost, first commit'));
     const badBefore = await runSnapshot(t.pool, bad.runId);
     const { db, sent } = counting(t.pool);
-    const queue = new BatchingQueueClient(db, PARAMS);
+    const queue = new QueueClient(db, PARAMS);
 
     const broken = answer('bad') as RunResult;
     broken.response.durationMs = -1;
@@ -182,5 +183,96 @@ describe('BatchingQueueClient', () => {
     assert.equal(sent('commit_prompt_run_results'), 4);
     assert.deepEqual(await answers(), { [good.runId]: ['good'], [lost.runId]: ['lost, first commit'] });
     assert.equal(await runSnapshot(t.pool, bad.runId), badBefore, 'the run with the bad result changed');
+  });
+
+  test('failures of slots that fail together share one statement: each run its status, pause and alerts', async () => {
+    await runMigrations({ pgPool: t.pool, logger: undefined });
+    await t.pool.query('UPDATE ai_sources SET paused_until = NULL, pause_reason = NULL, max_attempts = 3');
+    await t.pool.query('DELETE FROM graphile_worker._private_jobs');
+    const [dead, retried, paused, lost] = (await claimRuns(4)) as [
+      ClaimedRun,
+      ClaimedRun,
+      ClaimedRun,
+      ClaimedRun,
+    ];
+    await commitResult(t.pool, lost, answer('lost, committed first'));
+    const { db, sent } = counting(t.pool);
+    const queue = new QueueClient(db, PARAMS);
+    const alert = (run: ClaimedRun, text: string) => ({
+      event: 'run_dead',
+      aiSource: 'chatgpt',
+      runId: run.runId,
+      text,
+    });
+
+    const outcomes = await Promise.allSettled([
+      queue.fail(dead, {
+        failure: { kind: 'bad_input', message: 'empty', artifactsPath: '/artifacts/dead' },
+        deadAlert: alert(dead, 'dead after {attempts} attempt(s)'),
+      }),
+      queue.fail(retried, {
+        failure: { kind: 'timeout', message: 'slow' },
+        deadAlert: alert(retried, 'never'),
+      }),
+      queue.fail(paused, {
+        failure: { kind: 'captcha', message: 'bot check' },
+        pauseSource: { seconds: 'until_resumed', reason: 'captcha: bot check' },
+        pauseAlert: { event: 'source_paused', aiSource: 'chatgpt', text: 'paused' },
+      }),
+      queue.fail(lost, { failure: { kind: 'timeout', message: 'late' } }),
+    ]);
+    assert.equal(sent('record_prompt_run_failures'), 1);
+    assert.deepEqual(
+      outcomes.slice(0, 3).map((outcome) => (outcome as PromiseFulfilledResult<string>).value),
+      ['dead', 'queued', 'queued'],
+    );
+    assert.equal(outcomes[3]?.status, 'rejected');
+    assert.ok((outcomes[3] as PromiseRejectedResult).reason instanceof LeaseLostError);
+
+    const { rows: attempts } = await t.pool.query<{
+      run_id: string;
+      outcome: string;
+      artifacts_path: string | null;
+    }>(
+      'SELECT run_id::text, outcome, artifacts_path FROM run_attempts WHERE run_id = ANY($1) ORDER BY run_id',
+      [[dead.runId, retried.runId, paused.runId]],
+    );
+    assert.deepEqual(
+      attempts.map((a) => [a.run_id, a.outcome, a.artifacts_path]),
+      [
+        [dead.runId, 'dead', '/artifacts/dead'],
+        [retried.runId, 'retry', null],
+        [paused.runId, 'retry', null],
+      ],
+    );
+    const { rows: source } = await t.pool.query(
+      `SELECT paused_until = 'infinity' AS forever, pause_reason FROM ai_sources WHERE name = 'chatgpt'`,
+    );
+    assert.deepEqual(source, [{ forever: true, pause_reason: 'captcha: bot check' }]);
+    const { rows: jobs } = await t.pool.query<{ payload: { text: string } }>(
+      `SELECT j.payload FROM graphile_worker._private_jobs j
+       JOIN graphile_worker._private_tasks k ON k.id = j.task_id WHERE k.identifier = 'send_alert' ORDER BY j.id`,
+    );
+    assert.deepEqual(
+      jobs.map((job) => job.payload.text),
+      ['dead after 1 attempt(s)', 'paused'],
+    );
+    await t.pool.query('UPDATE ai_sources SET paused_until = NULL, pause_reason = NULL');
+  });
+
+  test('in a batch of failures, an unknown error kind fails only its own job', async () => {
+    const [good, bad] = (await claimRuns(2)) as [ClaimedRun, ClaimedRun];
+    const { db, sent } = counting(t.pool);
+    const queue = new QueueClient(db, PARAMS);
+    const [goodOutcome, badOutcome] = await Promise.allSettled([
+      queue.fail(good, { failure: { kind: 'timeout', message: 'slow' } }),
+      queue.fail(bad, { failure: { kind: 'no_such_kind', message: '?' } }),
+    ]);
+    assert.deepEqual(goodOutcome, { status: 'fulfilled', value: 'queued' });
+    assert.equal(badOutcome.status, 'rejected');
+    assert.match(String(badOutcome.reason), /unknown error_kind 'no_such_kind'/);
+    assert.equal(sent('record_prompt_run_failures'), 3, 'the batch, then each failure alone');
+    const { rows } = await t.pool.query('SELECT status FROM prompt_runs WHERE id = $1', [bad.runId]);
+    assert.deepEqual(rows, [{ status: 'running' }], 'the run with the bad failure kept its lease');
   });
 });

@@ -34,7 +34,7 @@ async function backoffSeconds(lease: ClaimedRun): Promise<number> {
 }
 
 async function fail(lease: ClaimedRun, kind = 'timeout', message = 'no answer in time', retryAfter?: number) {
-  const held = await failPromptRun(t.db, lease, { kind, message, retryAfterSeconds: retryAfter });
+  const held = await failPromptRun(t.pool, lease, { kind, message, retryAfterSeconds: retryAfter });
   assert.equal(held, true, `fail_prompt_run lost the lease of run ${lease.runId}`);
 }
 
@@ -237,7 +237,7 @@ describe('release_prompt_run', () => {
       const payloads: string[] = [];
       listener.on('notification', (message) => payloads.push(message.payload ?? ''));
       await listener.query('LISTEN prompt_runs_queued');
-      assert.equal(await releasePromptRun(t.db, lease), true);
+      assert.equal(await releasePromptRun(t.pool, lease), true);
       await waitFor(() => payloads.includes('chatgpt'), 5_000, 'the release NOTIFY');
     } finally {
       await listener.end();
@@ -270,7 +270,7 @@ describe('release_prompt_run', () => {
     assert.ok(again, 'the released run was not claimable');
     assert.equal(again.runId, lease.runId);
     assert.equal(again.attempt, 1);
-    assert.equal(await releasePromptRun(t.db, lease), false, 'the old lease released the new claim');
+    assert.equal(await releasePromptRun(t.pool, lease), false, 'the old lease released the new claim');
     await fail(again);
     const { rows: dead } = await t.pool.query('SELECT status, attempts FROM prompt_runs WHERE id = $1', [
       lease.runId,

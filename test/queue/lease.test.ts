@@ -117,7 +117,7 @@ describe('lease expiry', () => {
 
     // Renew with the source's lease_seconds: locked_until = the heartbeat's now() + 900 s.
     await t.pool.query(`UPDATE ai_sources SET lease_seconds = 900 WHERE name = 'chatgpt'`);
-    assert.equal(await heartbeatPromptRun(t.db, kept), true);
+    assert.equal(await heartbeatPromptRun(t.pool, kept), true);
     const { rows: until } = await t.pool.query<{ ok: boolean }>(
       `SELECT locked_until BETWEEN now() + interval '899 seconds' AND now() + interval '900 seconds' AS ok
        FROM prompt_runs WHERE id = $1`,
@@ -132,8 +132,8 @@ describe('lease expiry', () => {
     assert.equal(b.runId, left.runId);
     assert.equal(await claim(t.pool, { workerId: 2, workerTag: 'B', now: later }), null);
 
-    assert.equal(await heartbeatPromptRun(t.db, left), false, 'a taken-over lease was renewed');
-    assert.equal(await heartbeatPromptRun(t.db, kept, 600), true);
+    assert.equal(await heartbeatPromptRun(t.pool, left), false, 'a taken-over lease was renewed');
+    assert.equal(await heartbeatPromptRun(t.pool, kept, 600), true);
     await commitResult(t.pool, kept, answer());
     const { rows } = await t.pool.query<{ outcome: string }>(
       'SELECT outcome FROM run_attempts WHERE run_id = $1 ORDER BY id',
@@ -152,7 +152,7 @@ describe('lease expiry', () => {
     await t.pool.query(`UPDATE prompt_runs SET locked_until = now() - interval '1 minute' WHERE id = $1`, [
       a.runId,
     ]);
-    assert.equal(await heartbeatPromptRun(t.db, a, 300), true);
+    assert.equal(await heartbeatPromptRun(t.pool, a, 300), true);
     assert.equal(
       await claim(t.pool, { workerId: 2, workerTag: 'B' }),
       null,
@@ -211,10 +211,10 @@ describe('lease expiry', () => {
     assert.equal(b.runId, a.runId);
 
     const operations: [string, (lease: Lease) => Promise<boolean>][] = [
-      ['heartbeat', (lease) => heartbeatPromptRun(t.db, lease, 3600)],
+      ['heartbeat', (lease) => heartbeatPromptRun(t.pool, lease, 3600)],
       ['complete', (lease) => completePromptRun(t.db, lease)],
-      ['fail', (lease) => failPromptRun(t.db, lease, { kind: 'bad_input', message: 'stale' })],
-      ['release', (lease) => releasePromptRun(t.db, lease)],
+      ['fail', (lease) => failPromptRun(t.pool, lease, { kind: 'bad_input', message: 'stale' })],
+      ['release', (lease) => releasePromptRun(t.pool, lease)],
     ];
     const badLeases: [string, Lease][] = [
       ['stale token (taken over)', a],

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CaptureConfig } from '../../worker/config.ts';
+import type { CaptureConfig } from '../../platforms/captureConfig.ts';
 import { integer, list } from '../parsers.ts';
 
 function geolocation(value: string) {

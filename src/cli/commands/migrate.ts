@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { migrate, newerSchemaNotice } from '../../db/migrate.ts';
-import { withPool } from '../context.ts';
+import { withPool } from '../../db/withPool.ts';
 
 export function registerMigrate(program: Command): void {
   program

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { createDb } from '../../db/kysely.ts';
 import { readAiSource, resumeSource } from '../../db/sources.ts';
+import { withPool } from '../../db/withPool.ts';
 import { UsageError } from '../../usageError.ts';
-import { withPool } from '../context.ts';
 
 export function registerResume(program: Command): void {
   program

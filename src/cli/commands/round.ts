@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createDb } from '../../db/kysely.ts';
+import { withPool } from '../../db/withPool.ts';
 import { scheduleRound } from '../../tasks/scheduleRound.ts';
-import { withPool } from '../context.ts';
 
 export function registerRound(program: Command): void {
   program

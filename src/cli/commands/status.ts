@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { createDb } from '../../db/kysely.ts';
 import { migrate } from '../../db/migrate.ts';
+import { withPool } from '../../db/withPool.ts';
 import { listWorkers } from '../../db/workers.ts';
+import { formatTable } from '../../formatTable.ts';
 import { readQueueHealth } from '../../queue/queueHealth.ts';
-import { formatTable, withPool } from '../context.ts';
 
 export function registerStatus(program: Command): void {
   program

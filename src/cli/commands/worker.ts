@@ -4,6 +4,7 @@ import { UsageError } from '../../usageError.ts';
 import type { WorkerConfig } from '../../worker/config.ts';
 import { workerIdFromHostname } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
+import { jobHandlerFor } from '../jobHandlerFor.ts';
 import { integer } from '../parsers.ts';
 import { addCaptureOptions, toCaptureConfig } from './captureOptions.ts';
 import { addLlmOptions, toLlmConfig } from './llmOptions.ts';
@@ -131,17 +132,19 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
     metricsPort: options.metricsPort as number | undefined,
     once: options.once === true || options.once === 'true' || options.once === '1',
     maxJobs: options.maxJobs as number | undefined,
-    browser: options.browser as WorkerConfig['browser'],
     migrate: options.migrate !== false && !flag('NO_MIGRATE'),
     maintenance: options.maintenance !== false && !flag('NO_MAINTENANCE'),
     logLevel: options.logLevel as string,
-    handler: options.handler as string | undefined,
+    createHandler: jobHandlerFor(
+      options.handler as string | undefined,
+      options.browser as 'per-job' | 'shared',
+      toCaptureConfig(options),
+    ),
     pollIntervalMs: options.pollIntervalMs as number,
     connectTimeoutSeconds: options.connectTimeoutSeconds as number,
     trackingCron: env.TRACKING_CRON ?? '0 6 * * *',
     alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
     listenUrl: env.DATABASE_LISTEN_URL || undefined,
-    capture: toCaptureConfig(options),
     llm: toLlmConfig(options),
   };
 }

@@ -1,5 +1,6 @@
-import { normalizedDomain } from '../../platforms/domain.ts';
-import type { AnswerLink, ExtractedCitation } from '../types.ts';
+import { normalizedDomain } from '../../job/domain.ts';
+import type { AnswerLink } from '../../job/result.ts';
+import type { ExtractedCitation } from '../types.ts';
 import type { DomainOwners } from './domainOwners.ts';
 import { quoteOf } from './textFragment.ts';
 import type { UrlSpan } from './urlSpans.ts';

@@ -1,4 +1,4 @@
-import { normalizedDomain } from '../../platforms/domain.ts';
+import { normalizedDomain } from '../../job/domain.ts';
 import type { TrackedBrand } from '../types.ts';
 
 /** The brand that owns a citation's domain, or null. */

@@ -1,4 +1,4 @@
-import type { BrandMention } from '../../queue/commitResult.ts';
+import type { BrandMention } from '../../job/result.ts';
 import type { TrackedBrand } from '../types.ts';
 import type { BrandMatch, Span } from './brandMatcher.ts';
 import { sentenceBoundaries, snippetFor } from './snippet.ts';

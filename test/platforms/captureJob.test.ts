@@ -8,12 +8,12 @@ import { PerJobBrowsers } from '../../src/browser/browserProvider.ts';
 import type { JobContextOptions } from '../../src/browser/contextOptions.ts';
 import { parseProxy } from '../../src/browser/contextOptions.ts';
 import { findChromium } from '../../src/browser/findChromium.ts';
+import type { ClaimedRun } from '../../src/job/claimedRun.ts';
+import { classifyError, NavigationError } from '../../src/job/errors.ts';
 import { expectedCapture, type MockPlatform, startMockPlatform } from '../../src/mock/index.ts';
-import { createCaptureHandler } from '../../src/platforms/captureHandler.ts';
+import { createCaptureJob } from '../../src/platforms/captureJob.ts';
 import { DEFAULT_CAPTURE_TIMEOUTS } from '../../src/platforms/captureTimeouts.ts';
 import { loadSelectors } from '../../src/platforms/selectors.ts';
-import type { ClaimedRun } from '../../src/queue/claimedRun.ts';
-import { classifyError, NavigationError } from '../../src/worker/jobErrors.ts';
 import { startTestProxy, type TestProxy } from '../helpers/proxy.ts';
 
 const logger = pino({ level: 'silent' });
@@ -51,7 +51,7 @@ function run(promptText: string, runId = '41'): ClaimedRun {
 }
 
 function handler(contextOptions: JobContextOptions, baseUrl = `${mock.url}/chatgpt/`) {
-  return createCaptureHandler({
+  return createCaptureJob({
     provider: new PerJobBrowsers({ executablePath, logger }),
     selectors: loadSelectors('chatgpt'),
     baseUrl,
@@ -68,7 +68,7 @@ const job = (promptText: string, runId?: string) => ({
   logger,
 });
 
-describe('the capture handler', () => {
+describe('the capture job', () => {
   test('storageState cookies and the locale reach the site', async () => {
     const statePath = join(dir, 'state.json');
     await writeFile(

@@ -3,15 +3,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { saveFailureArtifacts } from '../browser/artifacts.ts';
 import type { BrowserProvider, Lease } from '../browser/browserProvider.ts';
 import type { JobContextOptions } from '../browser/contextOptions.ts';
-import type { RunResult } from '../queue/commitResult.ts';
-import { attachArtifacts, BrowserCrashError, JobError } from '../worker/jobErrors.ts';
-import type { Job, JobHandler } from '../worker/jobHandler.ts';
+import { attachArtifacts, BrowserCrashError, JobError } from '../job/errors.ts';
+import type { CapturingJobHandler, Job } from '../job/handler.ts';
+import type { CapturedAnswer } from '../job/result.ts';
 import { type Capture, capturePrompt } from './capture.ts';
 import type { CaptureTimeouts } from './captureTimeouts.ts';
-import { normalizedDomain } from './domain.ts';
 import type { PlatformSelectors } from './selectors.ts';
 
-export interface CaptureHandlerOptions {
+export interface CaptureJobOptions {
   provider: BrowserProvider;
   selectors: PlatformSelectors;
   baseUrl: string | undefined;
@@ -23,8 +22,8 @@ export interface CaptureHandlerOptions {
   traceOnFailure: boolean;
 }
 
-/** Turns a capture into what commitResult stores. Mentions come from the extractor. */
-export function toRunResult(capture: Capture, durationMs: number): RunResult {
+/** What the page showed, as the worker's extractor takes it. */
+export function toCapturedAnswer(capture: Capture, durationMs: number): CapturedAnswer {
   return {
     response: {
       answerText: capture.answerText,
@@ -32,15 +31,8 @@ export function toRunResult(capture: Capture, durationMs: number): RunResult {
       model: capture.model,
       captureMode: 'ui',
       durationMs,
-      extractionMethod: 'rules',
     },
-    mentions: [],
-    citations: capture.citations.map((citation) => ({
-      position: citation.position,
-      url: citation.url,
-      domain: normalizedDomain(citation.url),
-      title: citation.title,
-    })),
+    citations: capture.citations.map(({ url, title }) => ({ url, title })),
   };
 }
 
@@ -55,10 +47,14 @@ function browserGone(error: unknown, context: BrowserContext | null): boolean {
   );
 }
 
-/** The built-in job handler: drives the platform's web UI in headless Chromium. */
-export function createCaptureHandler(options: CaptureHandlerOptions): JobHandler {
+/**
+ * One job's capture: takes a browser context from the provider, asks the prompt in the platform's web UI,
+ * and returns what the page showed; on failure, saves the page as artifacts and says whether the browser
+ * itself is gone.
+ */
+export function createCaptureJob(options: CaptureJobOptions): CapturingJobHandler {
   return {
-    async run(job: Job): Promise<RunResult> {
+    async run(job: Job): Promise<CapturedAnswer> {
       const started = performance.now();
       let lease: Lease | null = null;
       let page: Page | null = null;
@@ -77,7 +73,7 @@ export function createCaptureHandler(options: CaptureHandlerOptions): JobHandler
           signal: job.signal,
           opened: lease.opened,
         });
-        return toRunResult(capture, Math.round(performance.now() - started));
+        return toCapturedAnswer(capture, Math.round(performance.now() - started));
       } catch (error) {
         if (job.signal.aborted) throw error;
         crashed = browserGone(error, lease?.context ?? null);

@@ -5,24 +5,24 @@ import { type JobContextOptions, parseProxy } from '../browser/contextOptions.ts
 import { findChromium } from '../browser/findChromium.ts';
 import { ManagedBrowser } from '../browser/managedBrowser.ts';
 import { waitForIdleProcessTree } from '../browser/processIdle.ts';
-import type { CaptureConfig } from '../worker/config.ts';
-import type { JobHandler } from '../worker/jobHandler.ts';
+import type { CapturingJobHandler } from '../job/handler.ts';
 import { openStartPage } from './capture.ts';
-import { createCaptureHandler } from './captureHandler.ts';
+import type { CaptureConfig } from './captureConfig.ts';
+import { createCaptureJob } from './captureJob.ts';
 import { DEFAULT_CAPTURE_TIMEOUTS } from './captureTimeouts.ts';
 import { baseUrlFromEnv, loadSelectors, startUrl } from './selectors.ts';
 
 /**
- * The browser capture for one source: finds Chromium, checks it starts, loads the adapter's selectors,
- * and rotates proxies per job. Throws (BrowserNotFoundError, BrowserLaunchError, SelectorFileError) at start
- * rather than failing every job later.
+ * Starts the built-in browser capture for one source: finds Chromium, checks it starts, loads the
+ * adapter's selectors, sets up the browser mode (warm pages when shared) and rotates proxies per job. Throws
+ * (BrowserNotFoundError, BrowserLaunchError, SelectorFileError) at start rather than failing every job later.
  */
-export async function createBuiltInHandler(
+export async function startCapture(
   aiSource: string,
   mode: 'per-job' | 'shared',
   config: CaptureConfig,
   logger: Logger,
-): Promise<JobHandler> {
+): Promise<CapturingJobHandler> {
   const selectors = loadSelectors(aiSource);
   const chromium = await findChromium();
   const probe = await ManagedBrowser.launch(chromium.executablePath);
@@ -99,7 +99,7 @@ export async function createBuiltInHandler(
     await probe.close();
     provider = new PerJobBrowsers(providerOptions);
   }
-  return createCaptureHandler({
+  return createCaptureJob({
     provider,
     selectors,
     baseUrl,
