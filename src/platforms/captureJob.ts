@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { saveFailureArtifacts } from '../browser/artifacts.ts';
-import type { BrowserProvider, Lease } from '../browser/browserProvider.ts';
+import type { BrowserLease, BrowserProvider } from '../browser/browserProvider.ts';
 import type { JobContextOptions } from '../browser/contextOptions.ts';
 import { attachArtifacts, BrowserCrashError, JobError } from '../job/errors.ts';
 import type { CapturingJobHandler, Job } from '../job/handler.ts';
@@ -56,7 +56,7 @@ export function createCaptureJob(options: CaptureJobOptions): CapturingJobHandle
   return {
     async run(job: Job): Promise<CapturedAnswer> {
       const started = performance.now();
-      let lease: Lease | null = null;
+      let lease: BrowserLease | null = null;
       let page: Page | null = null;
       let crashed = false;
       const closeOnAbort = () => {

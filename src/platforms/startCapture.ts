@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Page } from 'playwright-core';
-import { type BrowserProvider, PerJobBrowsers, SharedBrowser } from '../browser/browserProvider.ts';
+import type { BrowserProvider } from '../browser/browserProvider.ts';
 import { type JobContextOptions, parseProxy } from '../browser/contextOptions.ts';
 import { findChromium } from '../browser/findChromium.ts';
 import { ManagedBrowser } from '../browser/managedBrowser.ts';
+import { PerJobBrowsers } from '../browser/perJobBrowsers.ts';
 import { waitForIdleProcessTree } from '../browser/processIdle.ts';
+import { SharedBrowser } from '../browser/sharedBrowser.ts';
 import type { CapturingJobHandler } from '../job/handler.ts';
 import { openStartPage } from './capture.ts';
 import type { CaptureConfig } from './captureConfig.ts';

@@ -3,15 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import {
-  type BrowserProvider,
-  CONTEXT_CLOSE_DELAY_MS,
-  PerJobBrowsers,
-  SharedBrowser,
-} from '../../src/browser/browserProvider.ts';
+import type { BrowserProvider } from '../../src/browser/browserProvider.ts';
+import { CONTEXT_CLOSE_DELAY_MS } from '../../src/browser/delayedCloser.ts';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { ManagedBrowser } from '../../src/browser/managedBrowser.ts';
+import { PerJobBrowsers } from '../../src/browser/perJobBrowsers.ts';
 import { descendantPids } from '../../src/browser/processTree.ts';
+import { SharedBrowser } from '../../src/browser/sharedBrowser.ts';
 import { waitFor } from '../helpers/db.ts';
 
 const logger = pino({ level: 'silent' });
