@@ -1,6 +1,7 @@
 import type { MockBrand } from './brands.ts';
 import { ALIAS_BODIES, BODIES, CLOSINGS, INTROS, LEADS, possessive } from './phrases.ts';
 import { rngFor } from './prng.ts';
+import { answerProfile, type BrandOdds, sampleBrands } from './profile.ts';
 import { type AnswerCitation, brandPage, brandReview, roundupPage } from './sources.ts';
 
 /** A run of text (bold when `strong`), or a reference to `citations[citation]`. */
@@ -23,21 +24,40 @@ export function questionOf(prompt: string): string {
     .trim();
 }
 
+/** The site's stable view of the question (`prompt` without its fault markers): see answerProfile. */
+export function questionProfile(
+  prompt: string,
+  seed: number,
+  brands: readonly MockBrand[],
+  site?: string,
+): BrandOdds[] {
+  return answerProfile(brands, rngFor(seed, 'profile', ...(site ? [site] : []), questionOf(prompt)));
+}
+
+/** Which answer to a question on a site: the `index`-th ask (0-based), its draws seeded by `seed`. */
+export interface Sample {
+  index: number;
+  seed: number;
+}
+
 /**
- * The answer the mock gives to `prompt`: derived from the prompt, the seed and the site alone, so a test can
- * compute it too. Each site answers differently, as real assistants do (without `site`: a site-neutral
- * answer). It names 3–6 brands in a shuffled order, by name, alias or possessive, some twice, and cites
- * their sites and neutral pages.
+ * The answer the mock gives to `prompt`: derived from the prompt, the seeds, the site and the sample alone,
+ * so a test can compute it too. The seed and the site give the question a stable profile (each brand's
+ * likelihood of being named, its usual rank; without `site`: a site-neutral one); each sample draws from
+ * it, as real assistants answer a question differently each time: which brands (3–6), their order, the
+ * wording (by name, alias or possessive, some twice) and the pages cited (their sites, neutral pages).
+ * Sample 0 of seed `seed` by default.
  */
 export function composeAnswer(
   prompt: string,
   seed: number,
   brands: readonly MockBrand[],
   site?: string,
+  sample: Sample = { index: 0, seed },
 ): ComposedAnswer {
   const question = questionOf(prompt);
-  const rng = site ? rngFor(seed, 'answer', site, question) : rngFor(seed, 'answer', question);
-  const chosen = rng.shuffle(brands).slice(0, Math.min(brands.length, rng.int(3, 6)));
+  const rng = rngFor(sample.seed, 'answer', ...(site ? [site] : []), question, String(sample.index));
+  const chosen = sampleBrands(questionProfile(prompt, seed, brands, site), rng);
   const citations: AnswerCitation[] = [];
   const cite = (citation: AnswerCitation | undefined): Segment[] => {
     if (!citation || citations.some((c) => c.url === citation.url)) return [];

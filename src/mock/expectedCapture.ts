@@ -26,27 +26,39 @@ export interface ExpectedCapture {
 /** The tracking parameters each site adds to cited links (the selector files' `stripParams`). */
 const STRIP_PARAMS: Record<string, string[]> = { chatgpt: ['utm_source'], gemini: ['utm_source'] };
 
+export interface ExpectedCaptureOptions {
+  /** The mock's seed and brands (defaults: the mock's). */
+  seed?: number;
+  brands?: readonly MockBrand[];
+  /**
+   * Which ask of this question on this site (0-based); default 0: the first ask, and every ask of a mock
+   * whose sampling is `fixed`.
+   */
+  sample?: number;
+  /** The mock's sampleSeed; default: `seed`. */
+  sampleSeed?: number;
+}
+
 /**
  * What an adapter should capture from the mock for `prompt` on `flavour` (a prefix such as "google", or
- * the adapter's source name such as "google_ai_overview"), given the mock's seed and brands. A Google
- * query with `[[aio:none]]` has no overview: empty text, no citations.
+ * the adapter's source name such as "google_ai_overview"), given the mock's seeds and brands and the
+ * sample. A Google query with `[[aio:none]]` has no overview: empty text, no citations.
  */
 export function expectedCapture(
   flavour: string,
   prompt: string,
-  options: { seed?: number; brands?: readonly MockBrand[] } = {},
+  options: ExpectedCaptureOptions = {},
 ): ExpectedCapture {
   const site = flavourFor(flavour);
   if (!site) throw new RangeError(`unknown mock flavour '${flavour}'`);
   if (site.name === 'google' && (prompt.trim() === '' || /\[\[aio:none\]\]/i.test(prompt))) {
     return { answerText: '', citations: [], strippedCitations: [], model: null, brands: [] };
   }
-  const answer = composeAnswer(
-    prompt,
-    options.seed ?? DEFAULT_SEED,
-    options.brands ?? DEMO_BRANDS,
-    site.name,
-  );
+  const seed = options.seed ?? DEFAULT_SEED;
+  const answer = composeAnswer(prompt, seed, options.brands ?? DEMO_BRANDS, site.name, {
+    index: options.sample ?? 0,
+    seed: options.sampleSeed ?? seed,
+  });
   const citations = pageCitations(answer, site.markup);
   return {
     answerText: answerText(answer, site.markup),

@@ -10,8 +10,12 @@ export interface StartPageContext {
   /** The flavour's prefix as a path: "/chatgpt/". */
   prefix: string;
   query: URLSearchParams;
-  /** Google only: the answer for the query, and the fault its stream must show (hang or half). */
+  /**
+   * Google only: the answer for the query, which sample it is (the stream asks for the same one), and the
+   * fault its stream must show (hang or half).
+   */
   answer?: ComposedAnswer;
+  sample?: number;
   streamFault?: FaultKind;
 }
 

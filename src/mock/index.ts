@@ -2,6 +2,7 @@
 export { DEMO_BRANDS, type MockBrand } from './brands.ts';
 export {
   type ExpectedCapture,
+  type ExpectedCaptureOptions,
   type ExpectedCitation,
   expectedCapture,
   stripParams,
@@ -17,5 +18,6 @@ export {
   parseLlmFaults,
 } from './llm/faults.ts';
 export type { MockPlatformOptions } from './options.ts';
+export type { Sampling } from './samples.ts';
 export { type MockPlatform, startMockPlatform } from './server.ts';
 export type { FlavourStats, LlmStats, RequestRecord } from './stats.ts';

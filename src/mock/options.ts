@@ -2,6 +2,7 @@ import type { Logger } from '../observe/logger.ts';
 import { DEMO_BRANDS, type MockBrand } from './brands.ts';
 import { checkRates, type FaultRates, parseFaults } from './faults.ts';
 import { checkLlmFaults, type LlmFaultRates, parseLlmFaults } from './llm/faults.ts';
+import { SAMPLINGS, type Sampling } from './samples.ts';
 
 export interface MockPlatformOptions {
   /** Default 4010; 0 picks a free port. */
@@ -17,8 +18,18 @@ export interface MockPlatformOptions {
   latencyJitter?: number;
   /** Fault rates per kind (0..1), or the `--faults` text `429=0.1,captcha=0.05`. Default none. */
   faults?: FaultRates | string;
-  /** Seeds answers and fault draws. Default 1. */
+  /**
+   * Seeds each site's profile of each question (which brands it favours), the answers and the fault draws.
+   * Default 1.
+   */
   seed?: number;
+  /**
+   * Seeds the samples drawn from the profiles instead of `seed`: another value asks the same market anew,
+   * as a second tracking round would (the demo passes a fresh one per run). Default: `seed`.
+   */
+  sampleSeed?: number;
+  /** `varied` (default): asking a question again on a site gives the next sample; `fixed`: sample 0 always. */
+  sampling?: Sampling;
   /** Brands the answers mention. Default: DEMO_BRANDS (CRM tools). */
   brands?: readonly MockBrand[];
   /** POST /v1/chat/completions: at most this many requests let through in any 60 s. Default: no limit. */
@@ -41,6 +52,8 @@ export interface ResolvedOptions {
   latencyJitter: number;
   faults: FaultRates;
   seed: number;
+  sampleSeed: number;
+  sampling: Sampling;
   brands: readonly MockBrand[];
   llmRatePerMin: number | undefined;
   llmLatencyMs: number;
@@ -72,6 +85,11 @@ export function resolveOptions(options: MockPlatformOptions = {}): ResolvedOptio
     typeof options.llmFaults === 'string'
       ? parseLlmFaults(options.llmFaults)
       : checkLlmFaults(options.llmFaults ?? {});
+  const sampling = options.sampling ?? 'varied';
+  if (!SAMPLINGS.includes(sampling)) {
+    throw new RangeError(`sampling must be one of ${SAMPLINGS.join(', ')}, got '${sampling}'`);
+  }
+  const seed = options.seed ?? DEFAULT_SEED;
   const brands = options.brands ?? DEMO_BRANDS;
   if (brands.length === 0) throw new RangeError('brands must name at least one brand');
   return {
@@ -80,7 +98,9 @@ export function resolveOptions(options: MockPlatformOptions = {}): ResolvedOptio
     latencyMs,
     latencyJitter,
     faults,
-    seed: options.seed ?? DEFAULT_SEED,
+    seed,
+    sampleSeed: options.sampleSeed ?? seed,
+    sampling,
     brands,
     llmRatePerMin,
     llmLatencyMs: nonNegative('llmLatencyMs', options.llmLatencyMs ?? DEFAULT_LLM_LATENCY_MS),

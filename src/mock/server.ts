@@ -20,6 +20,7 @@ import { answerLatency } from './latency.ts';
 import { MockLlm } from './llm/endpoint.ts';
 import type { LlmFaultRates } from './llm/faults.ts';
 import { type MockPlatformOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { SampleCounter } from './samples.ts';
 import { type FlavourStats, type LlmStats, MockStats, type RequestRecord } from './stats.ts';
 import { streamAnswer } from './streaming.ts';
 
@@ -56,7 +57,8 @@ export async function startMockPlatform(options: MockPlatformOptions = {}): Prom
   const drawer = new FaultDrawer(config.faults, config.seed);
   const streams = new Set<() => void>();
   const llm = new MockLlm(config, stats);
-  const context: Context = { config, stats, drawer, streams, llm };
+  const samples = new SampleCounter(config.sampling);
+  const context: Context = { config, stats, drawer, streams, llm, samples };
 
   const server = createServer((request, response) => {
     route(context, request, response).catch((error: Error) => {
@@ -97,6 +99,7 @@ interface Context {
   drawer: FaultDrawer;
   streams: Set<() => void>;
   llm: MockLlm;
+  samples: SampleCounter;
 }
 
 function resetStats({ stats, llm }: Context): void {
@@ -160,7 +163,7 @@ async function route(context: Context, request: IncomingMessage, response: Serve
   return send(response, notFound());
 }
 
-/** POST /<flavour>/api/answer {prompt}: a fault (as a navigation) or the streamed answer. */
+/** POST /<flavour>/api/answer {prompt}: a fault (as a navigation) or the streamed answer, the next sample. */
 async function answer(
   context: Context,
   flavour: Flavour,
@@ -168,12 +171,14 @@ async function answer(
   response: ServerResponse,
 ) {
   const { config, stats, drawer, streams } = context;
-  const body = (await readJson(request)) as { prompt?: unknown; fault?: unknown };
+  const body = (await readJson(request)) as { prompt?: unknown; fault?: unknown; sample?: unknown };
   const prompt = typeof body.prompt === 'string' ? body.prompt : '';
   let fault: FaultKind | undefined;
+  let sample: number | undefined;
   if (flavour.name === 'google') {
-    // the search page drew (and counted) the fault already; only the stream's own faults come this way
+    // the search page drew (and counted) the fault and the sample already; they come with the request
     fault = body.fault === 'hang' || body.fault === 'half' ? body.fault : undefined;
+    sample = typeof body.sample === 'number' && Number.isSafeInteger(body.sample) ? body.sample : undefined;
   } else {
     fault = drawer.draw(flavour.name, prompt);
     stats.answer(flavour.name, fault);
@@ -189,7 +194,7 @@ async function answer(
     return;
   }
   const stop = streamAnswer(response, {
-    answer: composeAnswer(prompt, config.seed, config.brands, flavour.name),
+    answer: sampleAnswer(config, flavour.name, prompt, sample ?? context.samples.next(flavour.name, prompt)),
     markup: flavour.markup,
     latencyMs: answerLatency(config, prompt),
     ...(fault === 'hang' || fault === 'half' ? { fault } : {}),
@@ -214,13 +219,19 @@ function search(context: Context, url: URL, response: ServerResponse) {
     return redirect(response, `/google/${faultPath(google, fault, `${url.pathname}${url.search}`)}`);
   }
   const hasOverview = q.trim() !== '' && !/\[\[aio:none\]\]/i.test(q);
+  const sample = hasOverview ? context.samples.next(google.name, q) : undefined;
   const html = google.startPage({
     prefix: '/google/',
     query: url.searchParams,
-    ...(hasOverview ? { answer: composeAnswer(q, config.seed, config.brands, google.name) } : {}),
+    ...(sample === undefined ? {} : { answer: sampleAnswer(config, google.name, q, sample), sample }),
     ...(fault === 'hang' || fault === 'half' ? { streamFault: fault } : {}),
   });
   return send(response, ok(html));
+}
+
+/** The `index`-th answer (0-based) to `prompt` on `site`, from the mock's seeds and brands. */
+function sampleAnswer(config: ResolvedOptions, site: FlavourName, prompt: string, index: number) {
+  return composeAnswer(prompt, config.seed, config.brands, site, { index, seed: config.sampleSeed });
 }
 
 function readJson(request: IncomingMessage): Promise<unknown> {

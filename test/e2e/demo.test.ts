@@ -20,6 +20,13 @@ test('avt demo runs the whole pipeline and reports; a second run adds samples', 
   const first = await runBin('avt', args, { DATABASE_URL: database.url });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /2 prompts × 2 sources = 4 runs queued/);
+  assert.match(
+    first.stderr,
+    /^Chromium \d+\.[\d.]+ \((CHROMIUM_PATH|system|bundled), \/\S+\)$/m,
+    'which Chromium, once',
+  );
+  const seed = Number(/, seed (\d+) \(--seed \1 asks for the same answers again\)/.exec(first.stderr)?.[1]);
+  assert.ok(Number.isSafeInteger(seed), `no seed in the log: ${first.stderr}`);
   assert.match(first.stderr, /4 runs done, 0 dead/);
   assert.match(first.stdout, /^chatgpt: 2 answers$/m);
   assert.match(first.stdout, /^perplexity: 2 answers$/m);
@@ -35,11 +42,16 @@ test('avt demo runs the whole pipeline and reports; a second run adds samples', 
   );
   assert.ok((mentions.rows[0]?.n ?? 0) >= 4, 'mentions with sentiment were stored');
 
-  const second = await runBin('avt', args, { DATABASE_URL: database.url });
+  const second = await runBin('avt', [...args, '--seed', String(seed + 1)], { DATABASE_URL: database.url });
   assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, new RegExp(`, seed ${seed + 1} `));
   assert.match(second.stdout, /^chatgpt: 4 answers$/m, 'the same prompts again: more samples, one figure');
   const prompts = await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM prompts');
   assert.equal(prompts.rows[0]?.n, 2, 'the demo prompts are added once');
+  const answers = await database.pool.query<{ n: number }>(
+    'SELECT count(DISTINCT answer_text)::int AS n FROM responses',
+  );
+  assert.equal(answers.rows[0]?.n, 8, 'the second run drew new samples: eight different answers');
 });
 
 test('avt demo refuses an unknown source with one line and exit 2', async () => {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { composeAnswer } from '../../src/mock/answer.ts';
+import { type ComposedAnswer, composeAnswer, questionProfile } from '../../src/mock/answer.ts';
 import { DEMO_BRANDS } from '../../src/mock/brands.ts';
 import { expectedCapture } from '../../src/mock/expectedCapture.ts';
 import { FaultDrawer, parseFaults } from '../../src/mock/faults.ts';
 import { FLAVOUR_NAMES } from '../../src/mock/flavour.ts';
+import { FLAVOURS } from '../../src/mock/flavours/index.ts';
 import { DEFAULT_SEED } from '../../src/mock/options.ts';
+import { answerText } from '../../src/mock/render.ts';
 import { UsageError } from '../../src/usageError.ts';
 import { crmPrompts } from './helpers.ts';
 
@@ -61,6 +63,90 @@ describe('answers are deterministic in the prompt and the seed', () => {
       expectedCapture('claude', 'best CRM for startups [[fault:half]]'),
       expectedCapture('claude', 'best CRM for startups'),
     );
+  });
+});
+
+describe('samples differ, as real answers do', () => {
+  const prompt = 'best CRM for a five-person startup';
+  /** Samples 0..count-1 of `question` on `site`, as a mock with these seeds answers its asks in turn. */
+  const samples = (question: string, site: string, count: number, seed = 1, sampleSeed = seed) =>
+    Array.from({ length: count }, (_, index) =>
+      composeAnswer(question, seed, DEMO_BRANDS, site, { index, seed: sampleSeed }),
+    );
+  const shareOf = (answers: ComposedAnswer[], name: string) =>
+    answers.filter((a) => a.brands.includes(name)).length / answers.length;
+
+  test('the same seeds give the same sequence of samples; sample 0 is the default', () => {
+    assert.deepEqual(samples(prompt, 'claude', 20, 4), samples(prompt, 'claude', 20, 4));
+    assert.deepEqual(samples(prompt, 'claude', 1, 4)[0], composeAnswer(prompt, 4, DEMO_BRANDS, 'claude'));
+    assert.deepEqual(
+      expectedCapture('claude', prompt, { seed: 4, sample: 3 }).brands,
+      samples(prompt, 'claude', 4, 4)[3]?.brands,
+    );
+  });
+
+  test('across 40 samples of one prompt on one site, the brands named, their order and the citations vary', () => {
+    for (const site of FLAVOUR_NAMES) {
+      const answers = samples(prompt, site, 40);
+      const distinct = (keys: string[]) => new Set(keys).size;
+      const sets = distinct(answers.map((a) => [...a.brands].sort().join('|')));
+      const orders = distinct(answers.map((a) => a.brands.join('|')));
+      assert.ok(sets >= 8, `${site}: only ${sets} brand sets`);
+      assert.ok(orders > sets, `${site}: the same brands always come in the same order`);
+      assert.ok(distinct(answers.map((a) => a.citations.map((c) => c.url).join(' '))) >= 30, site);
+      const sizes = new Set(answers.map((a) => a.brands.length));
+      assert.ok(
+        sizes.size >= 2 && Math.min(...sizes) >= 3 && Math.max(...sizes) <= 6,
+        `${site}: ${[...sizes]}`,
+      );
+    }
+  });
+
+  test("a brand's share of samples follows the site's profile of the question", () => {
+    for (const site of ['chatgpt', 'gemini', 'perplexity'] as const) {
+      for (const question of PROMPTS.slice(0, 10)) {
+        const profile = questionProfile(question, 1, DEMO_BRANDS, site);
+        const answers = samples(question, site, 200);
+        const where = `${site}/${question}`;
+        const favourite = profile[0]?.brand.name ?? '';
+        const rarest = profile.at(-1)?.brand.name ?? '';
+        const favouriteShare = shareOf(answers, favourite);
+        const rarestShare = shareOf(answers, rarest);
+        assert.ok(favouriteShare >= 0.85, `${where}: the favourite ${favourite} in ${favouriteShare}`);
+        assert.ok(rarestShare <= 0.4, `${where}: the least likely ${rarest} in ${rarestShare}`);
+        // the 3–6 bounds lift the likeliest few (an answer names three) and trim the tail (at most six)
+        for (const { brand, likelihood } of profile) {
+          const share = shareOf(answers, brand.name);
+          assert.ok(
+            share >= likelihood - 0.15 && share <= likelihood + 0.25,
+            `${where}: ${brand.name} in ${share} of samples, likelihood ${likelihood}`,
+          );
+        }
+        const leads = Map.groupBy(answers, (a) => a.brands[0]);
+        const leader = [...leads].sort((a, b) => b[1].length - a[1].length)[0]?.[0];
+        assert.ok(
+          profile.slice(0, 2).some((odds) => odds.brand.name === leader),
+          `${where}: ${leader} leads most often`,
+        );
+      }
+    }
+  });
+
+  test('another sample seed asks the same profile anew: other samples, the same favourites', () => {
+    const profile = questionProfile(prompt, 1, DEMO_BRANDS, 'gemini');
+    const favourite = profile[0]?.brand.name ?? '';
+    const rarest = profile.at(-1)?.brand.name ?? '';
+    const first = samples(prompt, 'gemini', 100, 1, 1);
+    const again = samples(prompt, 'gemini', 100, 1, 2);
+    const texts = new Set(first.map((a) => answerText(a, FLAVOURS.gemini.markup)));
+    assert.ok(
+      again.every((a) => !texts.has(answerText(a, FLAVOURS.gemini.markup))),
+      'a sample repeats',
+    );
+    for (const answers of [first, again]) {
+      assert.ok(shareOf(answers, favourite) >= 0.85, `${favourite} in ${shareOf(answers, favourite)}`);
+      assert.ok(shareOf(answers, rarest) <= 0.4, `${rarest} in ${shareOf(answers, rarest)}`);
+    }
   });
 });
 

@@ -9,7 +9,10 @@ describe('avt mock', () => {
   test('serves on the port it logs, answers GET /stats, and exits 0 on SIGTERM', async () => {
     const child = spawn(
       `${binDir}avt`,
-      ['mock', '--port', '0', '--latency-ms', '50', '--faults', '429=0.1', '--seed', '3'],
+      [
+        ...['mock', '--port', '0', '--latency-ms', '50', '--faults', '429=0.1', '--seed', '3'],
+        ...['--sample-seed', '4', '--sampling', 'fixed'],
+      ],
       {
         env: { ...process.env, LOG_FORMAT: 'json' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -21,9 +24,10 @@ describe('avt mock', () => {
     });
     const exited = once(child, 'exit');
     try {
-      let listening: { url: string; port: number } | undefined;
+      type Listening = { event?: string; url: string; port: number; sample_seed: number; sampling: string };
+      let listening: Listening | undefined;
       for await (const line of createInterface({ input: child.stdout })) {
-        const entry = JSON.parse(line) as { event?: string; url: string; port: number };
+        const entry = JSON.parse(line) as Listening;
         if (entry.event === 'mock:listening') {
           listening = entry;
           break;
@@ -44,6 +48,15 @@ describe('avt mock', () => {
       const start = await fetch(`${listening.url}/gemini/app`);
       assert.equal(start.status, 200);
       assert.match(await start.text(), /rich-textarea/);
+      assert.deepEqual([listening.sample_seed, listening.sampling], [4, 'fixed']);
+      const ask = async () =>
+        (
+          await fetch(`${listening.url}/claude/api/answer`, {
+            method: 'POST',
+            body: JSON.stringify({ prompt: 'best CRM for a bakery' }),
+          })
+        ).text();
+      assert.equal(await ask(), await ask(), '--sampling fixed: the same answer twice');
     } finally {
       child.kill('SIGTERM');
     }
@@ -51,7 +64,7 @@ describe('avt mock', () => {
     assert.deepEqual({ code, signal, stderr }, { code: 0, signal: null, stderr: '' });
   });
 
-  test('a bad --faults or --brands value prints one line and exits 2', async () => {
+  test('a bad --faults, --brands or --sampling value prints one line and exits 2', async () => {
     const faults = await runBin('avt', ['mock', '--port', '0', '--faults', '429=0.8,hang=0.5']);
     assert.equal(faults.code, 2);
     assert.deepEqual(faults.stderr.trim().split('\n'), [
@@ -63,5 +76,8 @@ describe('avt mock', () => {
       brands.stderr.trim(),
       /^avt: cannot read the brands file \/nonexistent\/brands\.json: ENOENT/,
     );
+    const sampling = await runBin('avt', ['mock', '--port', '0', '--sampling', 'random']);
+    assert.equal(sampling.code, 2);
+    assert.match(sampling.stderr.trim(), /^[^\n]*'random' is invalid\. Allowed choices are varied, fixed\.$/);
   });
 });

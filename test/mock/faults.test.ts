@@ -20,7 +20,8 @@ let browser: Browser;
 
 before(async () => {
   [mock, browser] = await Promise.all([
-    startMockPlatform({ port: 0, latencyMs: 300, seed: 11 }),
+    // fixed: a hang, a half answer and a whole one to the same question are the same answer
+    startMockPlatform({ port: 0, latencyMs: 300, seed: 11, sampling: 'fixed' }),
     launchBrowser(),
   ]);
 });

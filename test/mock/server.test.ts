@@ -78,6 +78,101 @@ describe('the answer stream', () => {
   });
 });
 
+describe('samples: the server numbers the asks of each question per site', () => {
+  /** The whole answer an ask streams (its last html line). */
+  const answered = async (origin: string, flavour: string, prompt: string, body: object = {}) => {
+    const response = await fetch(`${origin}/${flavour}/api/answer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt, ...body }),
+    });
+    const lines = (await response.text()).trim().split('\n');
+    return lines.map((line) => JSON.parse(line) as StreamEvent).findLast((e) => e.t === 'html')?.html;
+  };
+  const rendered = (
+    flavour: 'chatgpt' | 'perplexity',
+    prompt: string,
+    index: number,
+    seed = 5,
+    sampleSeed = seed,
+  ) =>
+    renderAnswer(
+      composeAnswer(prompt, seed, DEMO_BRANDS, flavour, { index, seed: sampleSeed }),
+      FLAVOURS[flavour].markup,
+    );
+  const q1 = 'best CRM for a bakery';
+  const q2 = 'cheapest CRM for dentists';
+  // flavour, prompt, and which ask of that question on that flavour it is
+  const asks = [
+    ['chatgpt', q1, 0],
+    ['chatgpt', q1, 1],
+    ['perplexity', q1, 0],
+    ['chatgpt', q2, 0],
+    ['chatgpt', `${q1} [[fault:none]]`, 2],
+    ['chatgpt', q1, 3],
+  ] as const;
+
+  test('the same seed and order of asks give the same answers: sample n of each question on each site', async () => {
+    const [a, b] = await Promise.all([
+      startMockPlatform({ port: 0, latencyMs: 0, seed: 5 }),
+      startMockPlatform({ port: 0, latencyMs: 0, seed: 5 }),
+    ]);
+    try {
+      for (const mock of [a, b]) {
+        for (const [flavour, prompt, index] of asks) {
+          assert.equal(
+            await answered(mock.url, flavour, prompt),
+            rendered(flavour, prompt, index),
+            `${flavour} ${prompt}`,
+          );
+        }
+      }
+      const chatgptQ1 = new Set([0, 1, 2, 3].map((index) => rendered('chatgpt', q1, index)));
+      assert.equal(chatgptQ1.size, 4, 'the four answers to one question differ');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('a sample seed draws other samples; fixed sampling answers every ask with sample 0', async () => {
+    const [resampled, fixed] = await Promise.all([
+      startMockPlatform({ port: 0, latencyMs: 0, seed: 5, sampleSeed: 6 }),
+      startMockPlatform({ port: 0, latencyMs: 0, seed: 5, sampling: 'fixed' }),
+    ]);
+    try {
+      for (const [flavour, prompt, index] of asks) {
+        assert.equal(await answered(resampled.url, flavour, prompt), rendered(flavour, prompt, index, 5, 6));
+        assert.equal(await answered(fixed.url, flavour, prompt), rendered(flavour, prompt, 0));
+      }
+      assert.notEqual(rendered('chatgpt', q1, 0, 5, 6), rendered('chatgpt', q1, 0));
+    } finally {
+      await Promise.all([resampled.close(), fixed.close()]);
+    }
+  });
+
+  test('google: each search is the next sample, and its page streams that same sample', async () => {
+    const mock = await startMockPlatform({ port: 0, latencyMs: 0, seed: 5 });
+    try {
+      const configOf = async () => {
+        const html = await (await fetch(`${mock.url}/google/search?q=${encodeURIComponent(q1)}`)).text();
+        return JSON.parse(
+          /<script type="application\/json" id="mock-config">(.*?)<\/script>/.exec(html)?.[1] ?? '{}',
+        );
+      };
+      assert.equal((await configOf()).sample, 0);
+      assert.equal((await configOf()).sample, 1);
+      const second = composeAnswer(q1, 5, DEMO_BRANDS, 'google', { index: 1, seed: 5 });
+      assert.equal(
+        await answered(mock.url, 'google', q1, { sample: 1 }),
+        renderAnswer(second, FLAVOURS.google.markup),
+      );
+      assert.equal((await configOf()).sample, 2, "streaming the page's sample is not another ask");
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
 describe('faults drawn from --faults rates', () => {
   test('two mocks with the same seed give the same faults in the same order, and /stats counts them', async () => {
     const options = { port: 0, latencyMs: 0, seed: 21, faults: '429=0.3,login=0.2,blank=0.1' };

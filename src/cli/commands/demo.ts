@@ -32,6 +32,12 @@ export function registerDemo(program: Command): void {
       new Option('--concurrency <n>', 'jobs in flight per worker').argParser(integer(1, 64)).default(2),
     )
     .addOption(new Option('--browser <mode>', 'per worker').choices(['per-job', 'shared']).default('shared'))
+    .addOption(
+      new Option(
+        '--seed <n>',
+        "seeds the mock's samples (default: a fresh seed, logged so a run can be repeated: each run adds new samples)",
+      ).argParser(integer(0)),
+    )
     .action(async (options: DemoOptions) => {
       process.exitCode = await runDemo(options, (line) => console.error(line));
     });

@@ -11,6 +11,7 @@ import {
   DEFAULT_PORT,
   DEFAULT_SEED,
 } from '../../mock/options.ts';
+import { SAMPLINGS, type Sampling } from '../../mock/samples.ts';
 import { startMockPlatform } from '../../mock/server.ts';
 import { createLogger } from '../../observe/logger.ts';
 import { integer } from '../parsers.ts';
@@ -22,6 +23,8 @@ interface MockCommandOptions {
   latencyJitter?: number;
   faults?: string;
   seed: number;
+  sampleSeed?: number;
+  sampling: Sampling;
   brands?: string;
   llmRatePerMin?: number;
   llmLatencyMs: number;
@@ -36,8 +39,9 @@ export function registerMock(program: Command): void {
     .command('mock')
     .description(
       'Serve the bundled mock AI platform: pages shaped like chatgpt, gemini, perplexity, claude, copilot and ' +
-        'Google AI Overviews under /<name>/, with deterministic streamed answers and injected faults. Point an ' +
-        'adapter at it by replacing its baseUrl with http://<host>:<port>/<name>/. GET /stats, GET /requests, ' +
+        'Google AI Overviews under /<name>/, with streamed answers (reproducible from the seeds; asking a ' +
+        'question again gives another sample, as real assistants do) and injected faults. Point an adapter at ' +
+        'it by replacing its baseUrl with http://<host>:<port>/<name>/. GET /stats, GET /requests, ' +
         'POST /stats/reset. A prompt containing [[fault:<kind>]] always gets that fault. Also the mock LLM for ' +
         'the extractor: an OpenAI-compatible POST /v1/chat/completions (base URL http://<host>:<port>/v1) with ' +
         'a rate limit and faults (switch them at run time with POST /v1/_mock/faults {"500": 1}). ' +
@@ -69,9 +73,26 @@ export function registerMock(program: Command): void {
       'fault rates per answer, e.g. 429=0.1,captcha=0.05 (kinds: 429, captcha, login, hang, half, 500, blank)',
     )
     .addOption(
-      new Option('--seed <n>', 'seeds the answers and the fault draws')
+      new Option(
+        '--seed <n>',
+        "seeds each site's profile of each question (which brands it favours), the answers and the fault draws",
+      )
         .argParser(integer(0))
         .default(DEFAULT_SEED),
+    )
+    .addOption(
+      new Option(
+        '--sample-seed <n>',
+        'seeds the samples drawn from those profiles (default: --seed): another value, new samples of the same market',
+      ).argParser(integer(0)),
+    )
+    .addOption(
+      new Option(
+        '--sampling <mode>',
+        'varied: each ask of a question on a site is the next sample; fixed: every ask gets the same answer',
+      )
+        .choices(SAMPLINGS)
+        .default('varied'),
     )
     .option(
       '--brands <file>',
@@ -115,6 +136,8 @@ export function registerMock(program: Command): void {
         latencyJitter: options.latencyJitter,
         faults,
         seed: options.seed,
+        sampleSeed: options.sampleSeed,
+        sampling: options.sampling,
         brands,
         llmRatePerMin: options.llmRatePerMin,
         llmLatencyMs: options.llmLatencyMs,
@@ -131,6 +154,8 @@ export function registerMock(program: Command): void {
           latency_ms: options.latencyMs,
           faults,
           seed: options.seed,
+          sample_seed: options.sampleSeed ?? options.seed,
+          sampling: options.sampling,
           brands: brands.length,
           flavours: Object.keys(FLAVOURS).map((name) => `${mock.url}/${name}/`),
           llm: {

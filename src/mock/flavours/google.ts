@@ -48,7 +48,7 @@ export const google: Flavour = {
   },
 };
 
-function searchPage({ prefix, query, answer, streamFault }: StartPageContext): string {
+function searchPage({ prefix, query, answer, sample, streamFault }: StartPageContext): string {
   const q = query.get('q') ?? '';
   const overview = answer
     ? '<div class="aio-block" data-hveid="CAEQAA"><div class="aio-header"><h1 class="Fzsovc">AI Overview</h1></div>' +
@@ -67,7 +67,13 @@ function searchPage({ prefix, query, answer, streamFault }: StartPageContext): s
     title: `${q} - Google Search`,
     css: '#m-x-content:not(.expanded) .aio-more{display:none}.aio-expander{cursor:pointer;color:#1a0dab}',
     body:
-      configScript({ prefix, q, streamFault: streamFault ?? null, hasOverview: Boolean(answer) }) +
+      configScript({
+        prefix,
+        q,
+        sample: sample ?? null,
+        streamFault: streamFault ?? null,
+        hasOverview: Boolean(answer),
+      }) +
       `<div id="searchform"><form action="${prefix}search" role="search"><textarea name="q" class="gLFyf" aria-label="Search">${escapeHtml(q)}</textarea></form></div>` +
       `<div id="rcnt"><div id="center_col"><div id="rso">${overview}` +
       '<div class="aio-unavailable" style="display:none">An AI Overview is not available for this search</div>' +
@@ -91,7 +97,7 @@ const expand = () => {
 };
 expander.addEventListener('click', expand);
 expander.addEventListener('keydown', (event) => { if (event.key === 'Enter' || event.key === ' ') expand(); });
-readAnswer(config.prefix + 'api/answer', { prompt: config.q, fault: config.streamFault }, (event) => {
+readAnswer(config.prefix + 'api/answer', { prompt: config.q, fault: config.streamFault, sample: config.sample }, (event) => {
   if (event.t === 'html') body.innerHTML = event.html;
   else if (event.t === 'done') {
     body.removeAttribute('aria-busy');
