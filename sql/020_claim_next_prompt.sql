@@ -15,6 +15,13 @@
 -- The claim commits without waiting for its WAL flush (synchronous_commit off for this transaction only):
 -- a claim lost in a database crash just means the run is claimed again, and the lost lease's holder cannot
 -- commit (its token matches nothing). Results (commit_prompt_run_results) are always flushed.
+-- `locked_by` of a claim, and of the workers row the process registers: `<worker_id>@<worker_tag>`, the tag
+-- being `host:pid:nonce` (a claimer without one gets its backend pid). Built here alone.
+CREATE OR REPLACE FUNCTION avt_locked_by(worker_id integer, worker_tag text) RETURNS text
+LANGUAGE sql VOLATILE AS $$
+  SELECT worker_id::text || '@' || coalesce(nullif(worker_tag, ''), 'backend-' || pg_backend_pid()::text)
+$$;
+
 CREATE OR REPLACE FUNCTION claim_next_prompts(
   worker_id integer,
   ai_source text,
@@ -132,8 +139,7 @@ BEGIN
     END IF;
   END IF;
 
-  v_locked_by := claim_next_prompts.worker_id::text || '@'
-    || coalesce(nullif(claim_next_prompts.worker_tag, ''), 'backend-' || pg_backend_pid()::text);
+  v_locked_by := avt_locked_by(claim_next_prompts.worker_id, claim_next_prompts.worker_tag);
   PERFORM set_config('synchronous_commit', 'off', true);
 
   -- Pick, lease and open the attempts in one statement.

@@ -4,29 +4,36 @@ import type { Db } from './kysely.ts';
 export interface WorkerRegistration {
   workerId: number;
   aiSource: string;
-  lockedBy: string;
+  /** `host:pid:nonce`, as the process's claims give it. */
+  workerTag: string;
   host: string;
   pid: number;
   version: string;
   concurrency: number;
 }
 
-/** Announces this process in `workers`; returns the row id that touchWorker and stopWorker take. */
-export async function registerWorker(db: Db, worker: WorkerRegistration): Promise<string> {
+/**
+ * Announces this process in `workers`, under the `locked_by` its claims carry (avt_locked_by, sql/020);
+ * returns the row id that touchWorker and stopWorker take, and that `locked_by`.
+ */
+export async function registerWorker(
+  db: Db,
+  worker: WorkerRegistration,
+): Promise<{ id: string; lockedBy: string }> {
   const row = await db
     .insertInto('workers')
     .values({
       worker_id: worker.workerId,
       ai_source: worker.aiSource,
-      locked_by: worker.lockedBy,
+      locked_by: sql<string>`avt_locked_by(${worker.workerId}::integer, ${worker.workerTag}::text)`,
       host: worker.host,
       pid: worker.pid,
       version: worker.version,
       concurrency: worker.concurrency,
     })
-    .returning('id')
+    .returning(['id', 'locked_by'])
     .executeTakeFirstOrThrow();
-  return row.id;
+  return { id: row.id, lockedBy: row.locked_by };
 }
 
 export async function touchWorker(db: Db, id: string): Promise<void> {

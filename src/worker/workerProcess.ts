@@ -101,20 +101,20 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     const registration = await registerWorker(db, {
       workerId: config.workerId,
       aiSource: config.aiSource,
-      lockedBy: `${config.workerId}@${workerTag}`,
+      workerTag,
       host: hostname(),
       pid: process.pid,
       version,
       concurrency: config.concurrency,
     });
     const touch = setInterval(() => {
-      touchWorker(db, registration).catch((error: unknown) =>
+      touchWorker(db, registration.id).catch((error: unknown) =>
         logger.warn({ event: 'worker:touch:failed', err: error }, 'could not refresh the workers row'),
       );
     }, TOUCH_INTERVAL_MS);
     cleanups.push(async () => {
       clearInterval(touch);
-      await stopWorker(db, registration);
+      await stopWorker(db, registration.id);
     });
 
     const wakeups = listenForQueuedRuns({
@@ -187,7 +187,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       {
         event: 'worker:started',
         concurrency: config.concurrency,
-        locked_by: `${config.workerId}@${workerTag}`,
+        locked_by: registration.lockedBy,
         version,
       },
       `worker ${config.workerId} claiming ${config.aiSource} runs`,

@@ -53,6 +53,15 @@ describe('worker processes', () => {
       assert.equal(await count(t, 'SELECT count(*) AS n FROM responses'), 200);
       assert.equal(await count(t, 'SELECT count(DISTINCT run_id) AS n FROM responses'), 200);
       assert.equal(await count(t, `SELECT count(*) AS n FROM workers WHERE stopped_at IS NOT NULL`), 2);
+      // The workers rows carry the locked_by their claims carried: `avt status` joins on it.
+      assert.equal(
+        await count(
+          t,
+          `SELECT count(*) AS n FROM run_attempts a
+           WHERE NOT EXISTS (SELECT 1 FROM workers w WHERE w.locked_by = a.worker)`,
+        ),
+        0,
+      );
     } finally {
       await t.drop();
     }

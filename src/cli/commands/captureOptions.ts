@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CaptureConfig } from '../../platforms/captureConfig.ts';
-import { integer, list } from '../parsers.ts';
+import { integer, list, switchOption } from '../parsers.ts';
 
 function geolocation(value: string) {
   const parts = value.split(',').map((part) => Number(part.trim()));
@@ -16,13 +16,6 @@ function geolocation(value: string) {
     throw new InvalidArgumentError(`must be "latitude,longitude", e.g. "48.85,2.35", got '${value}'`);
   }
   return { latitude, longitude };
-}
-
-function positive(value: string) {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError(`must be a whole number ≥ 1, got '${value}'`);
-  return n;
 }
 
 const RESOURCE_TYPES = ['image', 'font', 'media', 'stylesheet'];
@@ -70,7 +63,9 @@ export function addCaptureOptions(command: Command): Command {
         }),
     )
     .addOption(
-      new Option('--trace-on-failure', 'also save a Playwright trace with failure artifacts').env(
+      switchOption(
+        '--trace-on-failure',
+        'also save a Playwright trace with failure artifacts',
         'TRACE_ON_FAILURE',
       ),
     )
@@ -82,13 +77,13 @@ export function addCaptureOptions(command: Command): Command {
     .addOption(
       new Option('--answer-timeout-seconds <n>', 'longest time from submit to a proven-complete answer')
         .env('ANSWER_TIMEOUT_SECONDS')
-        .argParser(positive)
+        .argParser(integer(1))
         .default(180),
     )
     .addOption(
       new Option('--stable-ms <ms>', 'the answer must be unchanged this long to count as complete')
         .env('STABLE_MS')
-        .argParser(positive)
+        .argParser(integer(1))
         .default(1200),
     )
     .addOption(
@@ -97,7 +92,7 @@ export function addCaptureOptions(command: Command): Command {
         'shared browser mode: start a fresh browser after this many jobs',
       )
         .env('BROWSER_RECYCLE_AFTER')
-        .argParser(positive)
+        .argParser(integer(1))
         .default(100),
     )
     .addOption(
@@ -120,8 +115,7 @@ export function toCaptureConfig(options: Record<string, unknown>): CaptureConfig
     timezone: options.timezone as string | undefined,
     geolocation: options.geolocation as CaptureConfig['geolocation'],
     blockResources: (options.blockResources as string[] | undefined) ?? [],
-    traceOnFailure:
-      options.traceOnFailure === true || options.traceOnFailure === 'true' || options.traceOnFailure === '1',
+    traceOnFailure: options.traceOnFailure === true,
     artifactsDir: resolve(options.artifactsDir as string),
     answerTimeoutSeconds: options.answerTimeoutSeconds as number,
     stableMs: options.stableMs as number,

@@ -59,6 +59,7 @@ export function toLlmConfig(options: Record<string, unknown>): LlmConfig | undef
   }
   return {
     baseUrl,
+    // The key is read from the environment alone: a flag would show it in ps.
     apiKey: process.env.LLM_API_KEY || undefined,
     model: options.llmModel as string,
     ratePerMin: options.llmRatePerMin as number | undefined,

@@ -5,7 +5,7 @@ import type { WorkerConfig } from '../../worker/config.ts';
 import { workerIdFromHostname } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
 import { jobHandlerFor } from '../jobHandlerFor.ts';
-import { integer } from '../parsers.ts';
+import { integer, switchOption } from '../parsers.ts';
 import { addCaptureOptions, toCaptureConfig } from './captureOptions.ts';
 import { addLlmOptions, toLlmConfig } from './llmOptions.ts';
 
@@ -61,7 +61,7 @@ export function defineWorkerCommand(command: Command): Command {
         .env('METRICS_PORT')
         .argParser(integer(0, 65_535)),
     )
-    .addOption(new Option('--once', 'drain what is eligible now, then exit 0').env('WORKER_ONCE'))
+    .addOption(switchOption('--once', 'drain what is eligible now, then exit 0', 'WORKER_ONCE'))
     .addOption(
       new Option('--max-jobs <n>', 'exit 0 after this many jobs').env('MAX_JOBS').argParser(integer(1)),
     )
@@ -74,12 +74,30 @@ export function defineWorkerCommand(command: Command): Command {
         .choices(['per-job', 'shared'])
         .default('per-job'),
     )
-    .addOption(new Option('--no-migrate', 'do not migrate the database at start (NO_MIGRATE=1)'))
+    .addOption(switchOption('--no-migrate', 'do not migrate the database at start', 'NO_MIGRATE'))
+    .addOption(
+      switchOption(
+        '--no-maintenance',
+        'do not run the background tasks (rounds, partitions, alerts) here',
+        'NO_MAINTENANCE',
+      ),
+    )
+    .addOption(
+      new Option('--tracking-cron <cron>', 'when tracking rounds start (UTC; with the background tasks)')
+        .env('TRACKING_CRON')
+        .default('0 6 * * *'),
+    )
     .addOption(
       new Option(
-        '--no-maintenance',
-        'do not run the background tasks (rounds, partitions, alerts) here (NO_MAINTENANCE=1)',
-      ),
+        '--alert-webhook-url <url>',
+        'a Slack-compatible webhook for alerts; unset: alerts are logged',
+      ).env('ALERT_WEBHOOK_URL'),
+    )
+    .addOption(
+      new Option(
+        '--listen-url <url>',
+        'a direct (not transaction-pooled) session for LISTEN, behind PgBouncer; default DATABASE_URL',
+      ).env('DATABASE_LISTEN_URL'),
     )
     .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error')
@@ -113,7 +131,6 @@ export function defineWorkerCommand(command: Command): Command {
 }
 
 function toConfig(options: Record<string, unknown>): WorkerConfig {
-  const env = process.env;
   const aiSource = options.aiSource as string | undefined;
   if (!aiSource) throw new UsageError('--ai-source (or AI_SOURCE) is required, e.g. --ai-source chatgpt');
   const workerId = (options.workerId as number | undefined) ?? workerIdFromHostname(hostname());
@@ -122,7 +139,6 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
       `no worker id: pass --worker-id or set WORKER_ID (the hostname '${hostname()}' has no trailing -<n> ordinal)`,
     );
   }
-  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
   return {
     aiSource,
     workerId,
@@ -130,10 +146,10 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
     leaseSeconds: options.leaseSeconds as number | undefined,
     shutdownGraceSeconds: options.shutdownGraceSeconds as number,
     metricsPort: options.metricsPort as number | undefined,
-    once: options.once === true || options.once === 'true' || options.once === '1',
+    once: options.once === true,
     maxJobs: options.maxJobs as number | undefined,
-    migrate: options.migrate !== false && !flag('NO_MIGRATE'),
-    maintenance: options.maintenance !== false && !flag('NO_MAINTENANCE'),
+    migrate: options.migrate !== false,
+    maintenance: options.maintenance !== false,
     logLevel: options.logLevel as string,
     createHandler: jobHandlerFor(
       options.handler as string | undefined,
@@ -142,9 +158,9 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
     ),
     pollIntervalMs: options.pollIntervalMs as number,
     connectTimeoutSeconds: options.connectTimeoutSeconds as number,
-    trackingCron: env.TRACKING_CRON ?? '0 6 * * *',
-    alertWebhookUrl: env.ALERT_WEBHOOK_URL || undefined,
-    listenUrl: env.DATABASE_LISTEN_URL || undefined,
+    trackingCron: options.trackingCron as string,
+    alertWebhookUrl: (options.alertWebhookUrl as string | undefined) || undefined,
+    listenUrl: (options.listenUrl as string | undefined) || undefined,
     llm: toLlmConfig(options),
   };
 }
