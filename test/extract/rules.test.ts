@@ -216,3 +216,83 @@ describe("the mock platform's own answers", () => {
     });
   });
 });
+
+describe('a URL written without a scheme is a citation, like its https:// twin', () => {
+  const brands: TrackedBrand[] = [
+    { id: '1', name: 'HubSpot', aliases: [], domains: ['hubspot.com'] },
+    { id: '5', name: 'Monday.com', aliases: [], domains: ['monday.com'] },
+  ];
+  const written = [
+    'hubspot.com/pricing',
+    'hubspot.com/pricing?plan=starter&seats=5',
+    'hubspot.com/pricing#compare',
+    'hubspot.com/pricing#:~:text=Starter%20plan',
+    'hubspot.com/?ref=answer',
+    'www.hubspot.com/pricing',
+  ];
+  const sentences = [
+    (url: string) => `${url} lists every plan.`,
+    (url: string) => `Pricing: ${url}`,
+    (url: string) => `See the plans at ${url}.`,
+    (url: string) => `Compare the plans (${url}) before you buy.`,
+    (url: string) => `Is it cheaper at ${url}? Yes, at ${url}, and ${url}; ${url}!`,
+    (url: string) => `The plans (see ${url}).`,
+  ];
+  for (const url of written) {
+    for (const sentence of sentences) {
+      const text = sentence(url);
+      test(text, () => {
+        const bare = extractWithRules({ text }, brands);
+        const twin = extractWithRules({ text: sentence(`https://${url}`) }, brands);
+        assert.deepEqual(bare.citations, twin.citations);
+        assert.equal(bare.citations.length, 1, 'once, however often it is written');
+        assert.deepEqual(
+          {
+            url: bare.citations[0]?.url,
+            domain: bare.citations[0]?.domain,
+            owner: bare.citations[0]?.brandName,
+          },
+          { url: `https://${url}`, domain: 'hubspot.com', owner: 'HubSpot' },
+        );
+        assert.deepEqual(bare.mentions, [], 'the name inside a URL is no mention');
+      });
+    }
+  }
+
+  test('the text fragment of a scheme-less URL is its quote, decoded', () => {
+    const { citations } = extractWithRules(
+      { text: 'Pricing: hubspot.com/pricing#:~:text=Starter%20plan' },
+      brands,
+    );
+    assert.equal(citations[0]?.quote, 'Starter plan');
+  });
+
+  test('in answer order, each address once, among https:// and www. forms', () => {
+    const { citations } = extractWithRules(
+      {
+        text: 'First monday.com/crm, then https://hubspot.com/a, then hubspot.com/a again, then www.hubspot.com/b.',
+      },
+      brands,
+    );
+    assert.deepEqual(
+      citations.map((c) => [c.position, c.url, c.brandName]),
+      [
+        [1, 'https://monday.com/crm', 'Monday.com'],
+        [2, 'https://hubspot.com/a', 'HubSpot'],
+        [3, 'https://www.hubspot.com/b', 'HubSpot'],
+      ],
+    );
+  });
+
+  test('a bare host in prose stays a mention and gives no citation, even before a question mark', () => {
+    for (const text of ['monday.com is easy to learn.', 'Is it monday.com?', 'Try monday.com.']) {
+      const { mentions, citations } = extractWithRules({ text }, brands);
+      assert.deepEqual(citations, [], text);
+      assert.deepEqual(
+        mentions.map((m) => m.brandName),
+        ['Monday.com'],
+        text,
+      );
+    }
+  });
+});

@@ -25,7 +25,7 @@ const URL_PATTERN = new RegExp(
   [
     String.raw`(?<scheme>(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]*://)${URL_CHAR}+`,
     String.raw`(?<www>${START}www\.)${URL_CHAR}+`,
-    String.raw`${START}(?:${LABEL}\.)+\p{L}{2,63}(?::\d{1,5})?[\/?#]${URL_CHAR}*`,
+    String.raw`${START}(?<host>(?:${LABEL}\.)+\p{L}{2,63}(?::\d{1,5})?)[\/?#]${URL_CHAR}*`,
   ].join('|'),
   'giv',
 );
@@ -48,15 +48,21 @@ function count(text: string, char: string): number {
   return n;
 }
 
-/** The URLs written in `text`, in order. */
+/**
+ * The URLs written in `text`, in order. Those written without a scheme (`www.…`, `hubspot.com/pricing`) are
+ * cited as https, like the `https://` form. A host whose only "path" was the sentence's punctuation ("Is it
+ * monday.com?") is prose, not a URL.
+ */
 export function findUrlSpans(text: string): UrlSpan[] {
   const spans: UrlSpan[] = [];
   for (const match of text.matchAll(URL_PATTERN)) {
     const written = trimEnd(match[0]);
-    const { scheme, www } = match.groups ?? {};
+    const { scheme, www, host } = match.groups ?? {};
     let url: string | null = null;
-    if (scheme && /^https?:\/\/./i.test(written)) url = written;
-    else if (www && written.length > www.length) url = `https://${written}`;
+    if (scheme) url = /^https?:\/\/./i.test(written) ? written : null;
+    else if (www) url = written.length > www.length ? `https://${written}` : null;
+    else if (host && written.length > host.length) url = `https://${written}`;
+    else continue;
     spans.push({ start: match.index, end: match.index + written.length, url });
   }
   return spans;
