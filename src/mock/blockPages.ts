@@ -1,5 +1,5 @@
 import type { FaultKind } from './faults.ts';
-import type { Flavour } from './flavour.ts';
+import type { Flavour, SiteRequest } from './flavour.ts';
 import { escapeHtml, page } from './html.ts';
 
 /** A page the server sends as is: status, headers, body. */
@@ -15,6 +15,9 @@ export const TURNSTILE_PATH =
 
 const html = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
 
+/** Where Google sends a captcha, below the prefix. */
+const SORRY_PATH = 'sorry/index';
+
 /**
  * The URL (below the flavour's prefix) a browser is sent to when an answer meets `fault`, or undefined
  * for faults that show in the stream itself (hang, half).
@@ -27,13 +30,17 @@ export function faultPath(flavour: Flavour, fault: FaultKind, returnTo: string):
       return `mock-fault/${fault}`;
     case 'captcha':
       return flavour.blocks.captcha.kind === 'google'
-        ? `sorry/index?continue=${encodeURIComponent(returnTo)}&q=EgR_AAABGMrm`
+        ? `${SORRY_PATH}?continue=${encodeURIComponent(returnTo)}&q=EgR_AAABGMrm`
         : 'mock-fault/captcha';
     case 'login':
       return flavour.blocks.login.path;
     default:
       return undefined;
   }
+}
+
+export function redirectResponse(location: string): BlockResponse {
+  return { status: 302, headers: { location }, body: '' };
 }
 
 export function rateLimitPage(flavour: Flavour): BlockResponse {
@@ -91,8 +98,13 @@ export function turnstileFrame(): BlockResponse {
   };
 }
 
-/** Google's "unusual traffic" page at `/sorry/index`, used by Google Search and Gemini. */
-export function googleSorryPage(continueUrl: string): BlockResponse {
+/**
+ * Google's "unusual traffic" page at `/sorry/index`, where `faultPath` sends a Google captcha (Google
+ * Search's and Gemini's `route`), or undefined for any other path.
+ */
+export function googleSorryRoute({ prefix, path, url }: SiteRequest): BlockResponse | undefined {
+  if (path !== SORRY_PATH) return undefined;
+  const continueUrl = url.searchParams.get('continue') ?? prefix;
   return {
     status: 200,
     headers: html,

@@ -1,5 +1,6 @@
 import { composeAnswer } from './answer.ts';
 import { DEMO_BRANDS, type MockBrand } from './brands.ts';
+import { hasOverview } from './flavours/google.ts';
 import { flavourFor } from './flavours/index.ts';
 import { DEFAULT_SEED } from './options.ts';
 import { answerText, pageCitations } from './render.ts';
@@ -51,7 +52,7 @@ export function expectedCapture(
 ): ExpectedCapture {
   const site = flavourFor(flavour);
   if (!site) throw new RangeError(`unknown mock flavour '${flavour}'`);
-  if (site.name === 'google' && (prompt.trim() === '' || /\[\[aio:none\]\]/i.test(prompt))) {
+  if (site.name === 'google' && !hasOverview(prompt)) {
     return { answerText: '', citations: [], strippedCitations: [], model: null, brands: [] };
   }
   const seed = options.seed ?? DEFAULT_SEED;
@@ -65,15 +66,18 @@ export function expectedCapture(
     citations,
     strippedCitations: citations.map((c) => ({
       ...c,
-      url: stripParams(c.url, STRIP_PARAMS[site.name] ?? []),
+      url: expectedStrippedUrl(c.url, STRIP_PARAMS[site.name] ?? []),
     })),
     model: site.model,
     brands: answer.brands,
   };
 }
 
-/** Removes query parameters the way an adapter would, with the URL API. */
-export function stripParams(url: string, params: readonly string[]): string {
+/**
+ * What an adapter should store for a cited `url`: the URL without `params`. Written apart from the adapter's
+ * own `stripParams` (src/platforms/capture.ts) so that tests check that one rather than repeat it.
+ */
+export function expectedStrippedUrl(url: string, params: readonly string[]): string {
   if (params.length === 0) return url;
   const parsed = new URL(url);
   for (const param of params) parsed.searchParams.delete(param);

@@ -1,22 +1,33 @@
 import type { ComposedAnswer } from './answer.ts';
+import type { BlockResponse } from './blockPages.ts';
 import type { FaultKind } from './faults.ts';
 import type { AnswerMarkup } from './render.ts';
 
 export const FLAVOUR_NAMES = ['chatgpt', 'gemini', 'perplexity', 'claude', 'copilot', 'google'] as const;
 export type FlavourName = (typeof FLAVOUR_NAMES)[number];
 
-/** What a start page is rendered from. */
-export interface StartPageContext {
+/** A GET for a page below a flavour's prefix. */
+export interface SiteRequest {
   /** The flavour's prefix as a path: "/chatgpt/". */
   prefix: string;
-  query: URLSearchParams;
-  /**
-   * Google only: the answer for the query, which sample it is (the stream asks for the same one), and the
-   * fault its stream must show (hang or half).
-   */
-  answer?: ComposedAnswer;
-  sample?: number;
-  streamFault?: FaultKind;
+  /** The path below the prefix, without its leading slash. */
+  path: string;
+  /** The request's URL, its path and query as sent. */
+  url: URL;
+}
+
+/** The mock's answers, for a page that answers as it loads. */
+export interface SiteAnswers {
+  /** Draws the fault (if any) for an answer to `prompt`, and counts the answer. */
+  drawFault(prompt: string): FaultKind | undefined;
+  /** The next sample of the answer to `prompt`, and which one it is. */
+  nextSample(prompt: string): { answer: ComposedAnswer; index: number };
+}
+
+/** What a start page is rendered from. */
+export interface StartPageContext extends SiteRequest {
+  /** Used by a page that answers as it loads (Google's search page); the chat sites answer on request. */
+  answers: SiteAnswers;
 }
 
 /** The texts of a site's block pages, as in the `blocks` section of its selector file. */
@@ -39,6 +50,21 @@ export interface Flavour {
   markup: AnswerMarkup;
   /** Whether `path` (below the prefix, without its leading slash) serves the start page. */
   isStartPage(path: string): boolean;
-  startPage(context: StartPageContext): string;
+  /**
+   * The start page's HTML; or, from a page that answers as it loads and meets a fault there, the block
+   * page sent instead.
+   */
+  startPage(context: StartPageContext): string | BlockResponse;
+  /**
+   * Whether the answer request brings its fault and sample: the start page drew (and counted) them as it
+   * loaded, so the request must not draw another.
+   */
+  answersFromRequest?: boolean;
+  /** Where a bare prefix redirects (below the prefix), for a site whose start page is not the root. */
+  rootRedirect?: string;
+  /** Where the mock's index page links (below the prefix), if not where the root leads. */
+  indexPath?: string;
+  /** A page of the site's own that no shared route serves, or undefined for any other path. */
+  route?(request: SiteRequest): BlockResponse | undefined;
   blocks: FlavourBlocks;
 }

@@ -5,7 +5,7 @@ export {
   type ExpectedCaptureOptions,
   type ExpectedCitation,
   expectedCapture,
-  stripParams,
+  expectedStrippedUrl,
 } from './expectedCapture.ts';
 export { FAULT_KINDS, type FaultKind, type FaultRates, parseFaults } from './faults.ts';
 export { FLAVOUR_NAMES, type FlavourName } from './flavour.ts';

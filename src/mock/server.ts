@@ -6,15 +6,15 @@ import {
   blankPage,
   cloudflarePage,
   faultPath,
-  googleSorryPage,
   loginPage,
   rateLimitPage,
+  redirectResponse,
   serverErrorPage,
   TURNSTILE_PATH,
   turnstileFrame,
 } from './blockPages.ts';
 import { FaultDrawer, type FaultKind } from './faults.ts';
-import { FLAVOUR_NAMES, type Flavour, type FlavourName } from './flavour.ts';
+import { FLAVOUR_NAMES, type Flavour, type FlavourName, type SiteAnswers } from './flavour.ts';
 import { FLAVOURS } from './flavours/index.ts';
 import { answerLatency } from './latency.ts';
 import { MockLlm } from './llm/endpoint.ts';
@@ -42,9 +42,6 @@ export interface MockPlatform {
   /** Stops every stream, drops every connection and closes the server. */
   close(): Promise<void>;
 }
-
-/** Where a bare prefix leads, for the sites whose start page is not the root. */
-const ROOT_REDIRECTS: Partial<Record<FlavourName, string>> = { gemini: 'app', claude: 'new' };
 
 /**
  * Starts the bundled mock AI platform: six imitated sites, one per adapter, under /chatgpt/, /gemini/,
@@ -143,17 +140,16 @@ async function route(context: Context, request: IncomingMessage, response: Serve
   const sub = path.slice(prefix.length);
   if (method === 'POST' && sub === 'api/answer') return answer(context, flavour, request, response);
   if (method !== 'GET' && method !== 'HEAD') return send(response, notFound());
-  if (flavour.name === 'google' && sub === 'search') return search(context, url, response);
+  const site = { prefix, path: sub, url };
   if (flavour.isStartPage(sub)) {
     stats.pageLoad(flavour.name);
-    return send(response, ok(flavour.startPage({ prefix, query: url.searchParams })));
+    const page = flavour.startPage({ ...site, answers: siteAnswers(context, flavour.name) });
+    return send(response, typeof page === 'string' ? ok(page) : page);
   }
-  const rootRedirect = ROOT_REDIRECTS[flavour.name];
-  if (sub === '' && rootRedirect) return redirect(response, `${prefix}${rootRedirect}`);
+  if (sub === '' && flavour.rootRedirect) return redirect(response, `${prefix}${flavour.rootRedirect}`);
   if (sub === flavour.blocks.login.path.split('?')[0]) return send(response, loginPage(flavour));
-  if (sub === 'sorry/index' && flavour.blocks.captcha.kind === 'google') {
-    return send(response, googleSorryPage(url.searchParams.get('continue') ?? prefix));
-  }
+  const own = flavour.route?.(site);
+  if (own) return send(response, own);
   const fault = /^mock-fault\/(.+)$/.exec(sub)?.[1];
   if (fault === '429') return send(response, rateLimitPage(flavour));
   if (fault === '500') return send(response, serverErrorPage(flavour));
@@ -170,18 +166,17 @@ async function answer(
   request: IncomingMessage,
   response: ServerResponse,
 ) {
-  const { config, stats, drawer, streams } = context;
+  const { config, stats, streams } = context;
   const body = (await readJson(request)) as { prompt?: unknown; fault?: unknown; sample?: unknown };
   const prompt = typeof body.prompt === 'string' ? body.prompt : '';
+  const answers = siteAnswers(context, flavour.name);
   let fault: FaultKind | undefined;
   let sample: number | undefined;
-  if (flavour.name === 'google') {
-    // the search page drew (and counted) the fault and the sample already; they come with the request
+  if (flavour.answersFromRequest) {
     fault = body.fault === 'hang' || body.fault === 'half' ? body.fault : undefined;
     sample = typeof body.sample === 'number' && Number.isSafeInteger(body.sample) ? body.sample : undefined;
   } else {
-    fault = drawer.draw(flavour.name, prompt);
-    stats.answer(flavour.name, fault);
+    fault = answers.drawFault(prompt);
   }
   if (fault) config.logger?.debug({ event: 'mock:fault', flavour: flavour.name, fault }, `fault ${fault}`);
   const target = fault && faultPath(flavour, fault, request.headers.referer ?? `/${flavour.name}/`);
@@ -194,7 +189,10 @@ async function answer(
     return;
   }
   const stop = streamAnswer(response, {
-    answer: sampleAnswer(config, flavour.name, prompt, sample ?? context.samples.next(flavour.name, prompt)),
+    answer:
+      sample === undefined
+        ? answers.nextSample(prompt).answer
+        : sampleAnswer(config, flavour.name, prompt, sample),
     markup: flavour.markup,
     latencyMs: answerLatency(config, prompt),
     ...(fault === 'hang' || fault === 'half' ? { fault } : {}),
@@ -204,29 +202,19 @@ async function answer(
   response.on('close', () => streams.delete(stop));
 }
 
-/** GET /google/search?q=…: the fault, if any, is the search page itself. */
-function search(context: Context, url: URL, response: ServerResponse) {
-  const { config, stats, drawer } = context;
-  const google = FLAVOURS.google;
-  const q = url.searchParams.get('q') ?? '';
-  stats.pageLoad('google');
-  const fault = drawer.draw('google', q);
-  stats.answer('google', fault);
-  if (fault === '429') return send(response, rateLimitPage(google));
-  if (fault === '500') return send(response, serverErrorPage(google));
-  if (fault === 'blank') return send(response, blankPage());
-  if (fault === 'captcha' || fault === 'login') {
-    return redirect(response, `/google/${faultPath(google, fault, `${url.pathname}${url.search}`)}`);
-  }
-  const hasOverview = q.trim() !== '' && !/\[\[aio:none\]\]/i.test(q);
-  const sample = hasOverview ? context.samples.next(google.name, q) : undefined;
-  const html = google.startPage({
-    prefix: '/google/',
-    query: url.searchParams,
-    ...(sample === undefined ? {} : { answer: sampleAnswer(config, google.name, q, sample), sample }),
-    ...(fault === 'hang' || fault === 'half' ? { streamFault: fault } : {}),
-  });
-  return send(response, ok(html));
+/** The mock's answers to `site`: its faults drawn and counted, its samples counted. */
+function siteAnswers({ config, stats, drawer, samples }: Context, site: FlavourName): SiteAnswers {
+  return {
+    drawFault(prompt) {
+      const fault = drawer.draw(site, prompt);
+      stats.answer(site, fault);
+      return fault;
+    },
+    nextSample(prompt) {
+      const index = samples.next(site, prompt);
+      return { answer: sampleAnswer(config, site, prompt, index), index };
+    },
+  };
 }
 
 /** The `index`-th answer (0-based) to `prompt` on `site`, from the mock's seeds and brands. */
@@ -276,15 +264,13 @@ function sendJson(response: ServerResponse, value: unknown): void {
 }
 
 function redirect(response: ServerResponse, location: string): void {
-  response.writeHead(302, { location, 'content-length': 0 });
-  response.end();
+  send(response, redirectResponse(location));
 }
 
 function indexPage(): BlockResponse {
   const links = Object.values(FLAVOURS)
     .map((f) => {
-      const start =
-        f.name === 'google' ? 'search?q=best+CRM+for+startups&hl=en' : (ROOT_REDIRECTS[f.name] ?? '');
+      const start = f.indexPath ?? f.rootRedirect ?? '';
       return `<li><a href="/${f.name}/${start}">${f.name}</a> (adapter: ${f.source})</li>`;
     })
     .join('');

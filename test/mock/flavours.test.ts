@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type ExpectedCapture, expectedCapture, stripParams } from '../../src/mock/expectedCapture.ts';
+import {
+  type ExpectedCapture,
+  expectedCapture,
+  expectedStrippedUrl,
+} from '../../src/mock/expectedCapture.ts';
 import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
 import { launchBrowser, preferred, selectorFile, startUrl, watchErrors } from './helpers.ts';
 
@@ -142,7 +146,7 @@ describe('each chat flavour reproduces its site: preferred selectors match, the 
         assert.ok(citations.length > 0, 'the answer cites something');
         assert.deepEqual(citations, expected.citations);
         assert.deepEqual(
-          citations.map((c) => ({ ...c, url: stripParams(c.url, file.stripParams) })),
+          citations.map((c) => ({ ...c, url: expectedStrippedUrl(c.url, file.stripParams) })),
           expected.strippedCitations,
         );
         assert.equal(await modelOn(page, flavour), expected.model);

@@ -38,6 +38,7 @@ export const claude: Flavour = {
         '</div></fieldset></main></div>',
       script: chatScript(HOOKS),
     }),
+  rootRedirect: 'new',
   blocks: {
     rateLimit: { title: 'Claude', text: 'You are out of free messages until 5:00 PM. Try again later.' },
     captcha: { kind: 'cloudflare', text: 'Verify you are human by completing the action below.' },

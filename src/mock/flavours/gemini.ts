@@ -1,3 +1,4 @@
+import { googleSorryRoute } from '../blockPages.ts';
 import type { Flavour } from '../flavour.ts';
 import { configScript, escapeHtml, ICON, page } from '../html.ts';
 import { chatScript } from '../pageScript.ts';
@@ -40,6 +41,8 @@ export const gemini: Flavour = {
         '</div></input-area-v2></chat-window><p class="disclaimer">Gemini can make mistakes, so double-check it</p></chat-app>',
       script: chatScript(HOOKS),
     }),
+  rootRedirect: 'app',
+  route: googleSorryRoute,
   blocks: {
     rateLimit: { title: 'Google Gemini', text: "You've reached your limit for now. Please try again later." },
     captcha: { kind: 'google' },

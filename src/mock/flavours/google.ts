@@ -1,3 +1,13 @@
+import type { ComposedAnswer } from '../answer.ts';
+import {
+  type BlockResponse,
+  blankPage,
+  faultPath,
+  googleSorryRoute,
+  rateLimitPage,
+  redirectResponse,
+  serverErrorPage,
+} from '../blockPages.ts';
 import type { Flavour, StartPageContext } from '../flavour.ts';
 import { configScript, escapeHtml, ICON, page } from '../html.ts';
 import { STREAM_READER } from '../pageScript.ts';
@@ -10,7 +20,8 @@ const FOLD = 2;
  * streams into `#m-x-content`; paragraphs past the fold stay hidden until `Show more AI Overview` is
  * clicked; when complete, feedback buttons appear inside the container and the sources fill
  * `div[data-subtree="msc"]`. The "not available" notice is always in the DOM, hidden, as on the real page.
- * A query containing `[[aio:none]]` gets no overview at all.
+ * A query containing `[[aio:none]]` gets no overview at all. The search page draws the overview's fault
+ * and sample as it loads, and its answer request brings them.
  */
 export const google: Flavour = {
   name: 'google',
@@ -29,7 +40,10 @@ export const google: Flavour = {
         .join('')}</ul>`,
   },
   isStartPage: (path) => path === 'search',
-  startPage: searchPage,
+  startPage: search,
+  answersFromRequest: true,
+  indexPath: 'search?q=best+CRM+for+startups&hl=en',
+  route: googleSorryRoute,
   blocks: {
     rateLimit: {
       title: '429 Too Many Requests',
@@ -48,8 +62,32 @@ export const google: Flavour = {
   },
 };
 
-function searchPage({ prefix, query, answer, sample, streamFault }: StartPageContext): string {
-  const q = query.get('q') ?? '';
+/** Whether a search for `query` shows an AI Overview: not for an empty query, nor one with `[[aio:none]]`. */
+export function hasOverview(query: string): boolean {
+  return query.trim() !== '' && !/\[\[aio:none\]\]/i.test(query);
+}
+
+/** GET search?q=…: a fault the stream cannot show (all but hang and half) is the search page itself. */
+function search({ prefix, url, answers }: StartPageContext): string | BlockResponse {
+  const q = url.searchParams.get('q') ?? '';
+  const fault = answers.drawFault(q);
+  if (fault === '429') return rateLimitPage(google);
+  if (fault === '500') return serverErrorPage(google);
+  if (fault === 'blank') return blankPage();
+  if (fault === 'captcha' || fault === 'login') {
+    return redirectResponse(`${prefix}${faultPath(google, fault, `${url.pathname}${url.search}`)}`);
+  }
+  const sample = hasOverview(q) ? answers.nextSample(q) : undefined;
+  return searchPage(prefix, q, sample, fault);
+}
+
+function searchPage(
+  prefix: string,
+  q: string,
+  sample: { answer: ComposedAnswer; index: number } | undefined,
+  streamFault: 'hang' | 'half' | undefined,
+): string {
+  const answer = sample?.answer;
   const overview = answer
     ? '<div class="aio-block" data-hveid="CAEQAA"><div class="aio-header"><h1 class="Fzsovc">AI Overview</h1></div>' +
       '<div id="m-x-content" data-mcpr="" class="YzCcne"><div class="aio-body" aria-busy="true"></div></div>' +
@@ -70,7 +108,7 @@ function searchPage({ prefix, query, answer, sample, streamFault }: StartPageCon
       configScript({
         prefix,
         q,
-        sample: sample ?? null,
+        sample: sample?.index ?? null,
         streamFault: streamFault ?? null,
         hasOverview: Boolean(answer),
       }) +
