@@ -92,8 +92,12 @@ async function bundled(env: NodeJS.ProcessEnv, tried: string[]): Promise<string>
   }
 }
 
-/** The executable's own version line, e.g. `Chromium 153.0.8010.0`. */
+/**
+ * The executable's name and version, e.g. `Chromium 153.0.8010.0`, from its --version line (Debian's adds
+ * "built on Debian GNU/Linux 12 (bookworm)", which is dropped).
+ */
 export async function chromiumVersion(executablePath: string): Promise<string> {
   const { stdout } = await promisify(execFile)(executablePath, ['--version'], { timeout: 15_000 });
-  return stdout.trim();
+  const line = stdout.trim().split('\n')[0] ?? '';
+  return /^.*?\d+(\.\d+)+/.exec(line)?.[0] ?? line;
 }

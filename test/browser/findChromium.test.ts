@@ -103,6 +103,13 @@ describe('finding Chromium: CHROMIUM_PATH, then the system, then the bundled one
     );
   });
 
+  test("the version line without Debian's 'built on' suffix", async () => {
+    const debian = join(dir, 'debian-chromium');
+    writeFileSync(debian, '#!/bin/sh\necho "Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)"\n');
+    chmodSync(debian, 0o755);
+    assert.equal(await chromiumVersion(debian), 'Chromium 156.0.8078.114');
+  });
+
   test('the cache directory: AVT_CACHE_DIR, else $XDG_CACHE_HOME/avt, else ~/.cache/avt', () => {
     assert.equal(cacheDir({ AVT_CACHE_DIR: '/a', XDG_CACHE_HOME: '/x', HOME: '/h' }), '/a');
     assert.equal(cacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' }), '/x/avt');
