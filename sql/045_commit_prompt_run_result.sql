@@ -20,6 +20,8 @@ AS $$
 DECLARE
   v_saved record;
   v_twice text;
+  v_mentions jsonb := '[]';
+  v_citations jsonb := '[]';
 BEGIN
   IF jsonb_typeof(commit_prompt_run_results.results) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'commit_prompt_run_results: results must be a JSON array, got %',
@@ -72,10 +74,10 @@ BEGIN
     END IF;
     IF v_saved.response_id IS NOT NULL THEN
       IF jsonb_array_length(coalesce(v_saved.mentions, '[]')) > 0 THEN
-        PERFORM avt_insert_mentions(v_saved.response_id, v_saved.mentions);
+        v_mentions := v_mentions || jsonb_build_object('response_id', v_saved.response_id, 'rows', v_saved.mentions);
       END IF;
       IF jsonb_array_length(coalesce(v_saved.citations, '[]')) > 0 THEN
-        PERFORM avt_insert_citations(v_saved.response_id, v_saved.citations);
+        v_citations := v_citations || jsonb_build_object('response_id', v_saved.response_id, 'rows', v_saved.citations);
       END IF;
       IF jsonb_array_length(coalesce(v_saved.discovered, '[]')) > 0 THEN
         PERFORM avt_insert_discovered(v_saved.response_id, v_saved.discovered);
@@ -93,6 +95,14 @@ BEGIN
     response_id := v_saved.response_id;
     RETURN NEXT;
   END LOOP;
+  -- The batch's mentions, then its citations, as one statement each: the daily figures' triggers
+  -- (sql/130) run once per batch rather than once per answer.
+  IF jsonb_array_length(v_mentions) > 0 THEN
+    PERFORM avt_insert_mentions_of(v_mentions);
+  END IF;
+  IF jsonb_array_length(v_citations) > 0 THEN
+    PERFORM avt_insert_citations_of(v_citations);
+  END IF;
 END
 $$;
 

@@ -24,11 +24,77 @@
 -- hold two rows for the same brand, it still counts once: its row with the lowest position (then lowest id)
 -- stands for the mention.
 --
+-- brand_visibility reads the daily figures (migrations/0006, kept by sql/130): its cost follows the days asked
+-- for, not the history kept, and it still counts an answer the moment its transaction commits.
+-- brand_visibility_recomputed is the same definition computed from the answers themselves: slow, and what
+-- the tests and bench/numbers.ts check brand_visibility against.
+--
 -- Dropped and created rather than replaced, so the column list can change in a later version (CREATE OR
 -- REPLACE VIEW cannot drop, rename or retype a column). A view built on this one must be dropped first.
 DROP VIEW IF EXISTS brand_visibility;
+DROP VIEW IF EXISTS brand_visibility_recomputed;
 
 CREATE VIEW brand_visibility AS
+WITH groups AS (
+  SELECT d.day, d.ai_source, d.capture_mode, d.category_id,
+         sum(d.answers)::bigint AS answers,
+         sum(d.answers_with_any_brand)::bigint AS answers_with_any_brand
+  FROM daily_answers d
+  GROUP BY d.day, d.ai_source, d.capture_mode, d.category_id
+  HAVING sum(d.answers) > 0
+),
+-- Every tracked brand in every group that has answers, its counts zero when it was not mentioned.
+group_and_brand AS (
+  SELECT g.day, g.ai_source, g.capture_mode, c.name AS category,
+         b.id AS brand_id, b.name AS brand, b.is_own,
+         g.answers,
+         coalesce(m.mentioned, 0) AS mentioned,
+         CASE WHEN m.mentioned > 0 THEN m.position_sum::double precision / m.mentioned END AS avg_position,
+         g.answers_with_any_brand,
+         coalesce(m.positive, 0) AS positive,
+         coalesce(m.neutral, 0) AS neutral,
+         coalesce(m.negative, 0) AS negative,
+         coalesce(m.sentiment_unknown, 0) AS sentiment_unknown,
+         coalesce(m.recommended, 0) AS recommended
+  FROM groups g
+  LEFT JOIN categories c ON c.id = g.category_id
+  CROSS JOIN brands b
+  -- daily_brand_mentions_key_idx, per group and brand
+  CROSS JOIN LATERAL (
+    SELECT sum(x.mentioned)::bigint AS mentioned, sum(x.position_sum)::bigint AS position_sum,
+           sum(x.positive)::bigint AS positive, sum(x.neutral)::bigint AS neutral,
+           sum(x.negative)::bigint AS negative, sum(x.sentiment_unknown)::bigint AS sentiment_unknown,
+           sum(x.recommended)::bigint AS recommended
+    FROM daily_brand_mentions x
+    WHERE x.day = g.day AND x.ai_source = g.ai_source AND x.capture_mode = g.capture_mode
+      AND x.category_id IS NOT DISTINCT FROM g.category_id AND x.brand_id = b.id
+  ) m
+)
+SELECT gb.day, gb.ai_source, gb.capture_mode, gb.category, gb.brand_id, gb.brand, gb.is_own,
+       gb.answers,
+       gb.mentioned,
+       w.p AS mention_rate,
+       CASE WHEN gb.mentioned = 0 THEN 0::double precision
+            ELSE w.centre - w.half END AS mention_rate_low,
+       CASE WHEN gb.mentioned = gb.answers THEN 1::double precision
+            ELSE w.centre + w.half END AS mention_rate_high,
+       gb.avg_position,
+       gb.answers_with_any_brand,
+       CASE WHEN gb.answers_with_any_brand > 0
+            THEN gb.mentioned::double precision / gb.answers_with_any_brand END AS share_of_voice,
+       gb.positive, gb.neutral, gb.negative, gb.sentiment_unknown,
+       gb.recommended
+FROM group_and_brand gb
+CROSS JOIN LATERAL (
+  SELECT s.p,
+         (s.p + s.z * s.z / (2 * s.n)) / (1 + s.z * s.z / s.n) AS centre,
+         s.z / (1 + s.z * s.z / s.n) * sqrt(s.p * (1 - s.p) / s.n + s.z * s.z / (4 * s.n * s.n)) AS half
+  FROM (SELECT gb.mentioned::double precision / gb.answers AS p,
+               gb.answers::double precision AS n,
+               1.959963984540054::double precision AS z) s
+) w;
+
+CREATE VIEW brand_visibility_recomputed AS
 -- NOT MATERIALIZED: used twice below, and a filter on the view (a source, a category) must still reach
 -- `responses` rather than wait for every answer to be read.
 WITH answers AS NOT MATERIALIZED (

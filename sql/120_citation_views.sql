@@ -20,12 +20,77 @@
 --   citations          c  = the brand's citation rows
 --   citation_share        = c / t
 --
+-- Both read the daily figures (migrations/0006, kept by sql/130); citation_domains_recomputed and
+-- brand_citations_recomputed compute the same from the citations themselves (slow; what the tests and
+-- bench/numbers.ts check them against).
+--
 -- Dropped and created rather than replaced, so the column lists can change in a later version (CREATE OR
 -- REPLACE VIEW cannot drop, rename or retype a column). A view built on these must be dropped first.
 DROP VIEW IF EXISTS citation_domains;
 DROP VIEW IF EXISTS brand_citations;
+DROP VIEW IF EXISTS citation_domains_recomputed;
+DROP VIEW IF EXISTS brand_citations_recomputed;
 
 CREATE VIEW citation_domains AS
+WITH groups AS (
+  SELECT d.day, d.ai_source, d.capture_mode,
+         sum(d.answers_with_citations)::bigint AS answers_with_citations,
+         sum(d.citations)::bigint AS citations_in_group
+  FROM daily_answers d
+  GROUP BY d.day, d.ai_source, d.capture_mode
+  HAVING sum(d.citations) > 0
+)
+SELECT g.day, g.ai_source, g.capture_mode, d.domain,
+       d.brand_id, b.name AS brand,
+       d.citations,
+       d.answers_citing,
+       g.answers_with_citations,
+       d.answers_citing::double precision / g.answers_with_citations AS citation_rate,
+       g.citations_in_group,
+       d.citations::double precision / g.citations_in_group AS citation_share
+FROM groups g
+-- daily_cited_domains_key_idx, per group: each domain's counts, summed over the owners its rows recorded
+CROSS JOIN LATERAL (
+  SELECT o.domain,
+         max(o.brand_id) FILTER (WHERE o.citations > 0) AS brand_id,
+         sum(o.citations)::bigint AS citations,
+         sum(o.answers_citing)::bigint AS answers_citing
+  FROM (SELECT x.domain, x.brand_id, sum(x.citations) AS citations, sum(x.answers_citing) AS answers_citing
+        FROM daily_cited_domains x
+        WHERE x.day = g.day AND x.ai_source = g.ai_source AND x.capture_mode = g.capture_mode
+        GROUP BY x.domain, x.brand_id) o
+  GROUP BY o.domain
+  HAVING sum(o.citations) > 0
+) d
+LEFT JOIN brands b ON b.id = d.brand_id;
+
+CREATE VIEW brand_citations AS
+WITH groups AS (
+  SELECT d.day, d.ai_source, d.capture_mode,
+         sum(d.answers_with_citations)::bigint AS answers_with_citations,
+         sum(d.citations)::bigint AS citations_in_group
+  FROM daily_answers d
+  GROUP BY d.day, d.ai_source, d.capture_mode
+  HAVING sum(d.citations) > 0
+)
+SELECT g.day, g.ai_source, g.capture_mode,
+       b.id AS brand_id, b.name AS brand, b.is_own,
+       coalesce(x.answers_citing, 0) AS answers_citing,
+       g.answers_with_citations,
+       coalesce(x.answers_citing, 0)::double precision / g.answers_with_citations AS citation_rate,
+       coalesce(x.citations, 0) AS citations,
+       g.citations_in_group,
+       coalesce(x.citations, 0)::double precision / g.citations_in_group AS citation_share
+FROM groups g
+CROSS JOIN brands b
+-- daily_brand_citations_key_idx, per group and brand
+CROSS JOIN LATERAL (
+  SELECT sum(c.citations)::bigint AS citations, sum(c.answers_citing)::bigint AS answers_citing
+  FROM daily_brand_citations c
+  WHERE c.day = g.day AND c.ai_source = g.ai_source AND c.capture_mode = g.capture_mode AND c.brand_id = b.id
+) x;
+
+CREATE VIEW citation_domains_recomputed AS
 -- NOT MATERIALIZED: used twice below, and a filter on the view (a source) must still reach `responses`.
 WITH cited AS NOT MATERIALIZED (
   SELECT (r.captured_at AT TIME ZONE 'UTC')::date AS day, r.ai_source, r.capture_mode,
@@ -60,7 +125,7 @@ FROM citations_per_group_and_domain d
 JOIN citations_per_group g USING (day, ai_source, capture_mode)
 LEFT JOIN brands b ON b.id = d.brand_id;
 
-CREATE VIEW brand_citations AS
+CREATE VIEW brand_citations_recomputed AS
 WITH cited AS NOT MATERIALIZED (
   SELECT (r.captured_at AT TIME ZONE 'UTC')::date AS day, r.ai_source, r.capture_mode,
          c.response_id, c.brand_id

@@ -14,6 +14,18 @@ export type Int8 = ColumnType<string, bigint | number | string, bigint | number 
 
 export type Interval = ColumnType<IPostgresInterval, IPostgresInterval | number | string, IPostgresInterval | number | string>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AiSources {
@@ -29,6 +41,12 @@ export interface AiSources {
   pause_reason: string | null;
   paused_until: Timestamp | null;
   samples_per_round: Generated<number>;
+}
+
+export interface AvtDailyFiguresState {
+  built_at: Generated<Timestamp>;
+  compacted_through: Generated<Json>;
+  singleton: Generated<boolean>;
 }
 
 export interface AvtMigrations {
@@ -47,6 +65,21 @@ export interface AvtSqlState {
 }
 
 export interface BrandCitations {
+  ai_source: string | null;
+  answers_citing: Int8 | null;
+  answers_with_citations: Int8 | null;
+  brand: string | null;
+  brand_id: Int8 | null;
+  capture_mode: string | null;
+  citation_rate: number | null;
+  citation_share: number | null;
+  citations: Int8 | null;
+  citations_in_group: Int8 | null;
+  day: Timestamp | null;
+  is_own: boolean | null;
+}
+
+export interface BrandCitationsRecomputed {
   ai_source: string | null;
   answers_citing: Int8 | null;
   answers_with_citations: Int8 | null;
@@ -105,6 +138,29 @@ export interface BrandVisibility {
   share_of_voice: number | null;
 }
 
+export interface BrandVisibilityRecomputed {
+  ai_source: string | null;
+  answers: Int8 | null;
+  answers_with_any_brand: Int8 | null;
+  avg_position: number | null;
+  brand: string | null;
+  brand_id: Int8 | null;
+  capture_mode: string | null;
+  category: string | null;
+  day: Timestamp | null;
+  is_own: boolean | null;
+  mention_rate: number | null;
+  mention_rate_high: number | null;
+  mention_rate_low: number | null;
+  mentioned: Int8 | null;
+  negative: Int8 | null;
+  neutral: Int8 | null;
+  positive: Int8 | null;
+  recommended: Int8 | null;
+  sentiment_unknown: Int8 | null;
+  share_of_voice: number | null;
+}
+
 export interface Categories {
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
@@ -112,6 +168,21 @@ export interface Categories {
 }
 
 export interface CitationDomains {
+  ai_source: string | null;
+  answers_citing: Int8 | null;
+  answers_with_citations: Int8 | null;
+  brand: string | null;
+  brand_id: Int8 | null;
+  capture_mode: string | null;
+  citation_rate: number | null;
+  citation_share: number | null;
+  citations: Int8 | null;
+  citations_in_group: Int8 | null;
+  day: Timestamp | null;
+  domain: string | null;
+}
+
+export interface CitationDomainsRecomputed {
   ai_source: string | null;
   answers_citing: Int8 | null;
   answers_with_citations: Int8 | null;
@@ -135,6 +206,55 @@ export interface Citations {
   response_id: Int8;
   title: string | null;
   url: string;
+}
+
+export interface DailyAnswers {
+  ai_source: string;
+  answers: Generated<Int8>;
+  answers_with_any_brand: Generated<Int8>;
+  answers_with_citations: Generated<Int8>;
+  capture_mode: string;
+  category_id: Int8 | null;
+  citations: Generated<Int8>;
+  day: Timestamp;
+  id: Generated<Int8>;
+}
+
+export interface DailyBrandCitations {
+  ai_source: string;
+  answers_citing: Generated<Int8>;
+  brand_id: Int8;
+  capture_mode: string;
+  citations: Generated<Int8>;
+  day: Timestamp;
+  id: Generated<Int8>;
+}
+
+export interface DailyBrandMentions {
+  ai_source: string;
+  brand_id: Int8;
+  capture_mode: string;
+  category_id: Int8 | null;
+  day: Timestamp;
+  id: Generated<Int8>;
+  mentioned: Generated<Int8>;
+  negative: Generated<Int8>;
+  neutral: Generated<Int8>;
+  position_sum: Generated<Int8>;
+  positive: Generated<Int8>;
+  recommended: Generated<Int8>;
+  sentiment_unknown: Generated<Int8>;
+}
+
+export interface DailyCitedDomains {
+  ai_source: string;
+  answers_citing: Generated<Int8>;
+  brand_id: Int8 | null;
+  capture_mode: string;
+  citations: Generated<Int8>;
+  day: Timestamp;
+  domain: string;
+  id: Generated<Int8>;
 }
 
 export interface DiscoveredCompetitors {
@@ -251,15 +371,23 @@ export interface Workers {
 
 export interface DB {
   ai_sources: AiSources;
+  avt_daily_figures_state: AvtDailyFiguresState;
   avt_migrations: AvtMigrations;
   avt_sql_state: AvtSqlState;
   brand_citations: BrandCitations;
+  brand_citations_recomputed: BrandCitationsRecomputed;
   brand_mentions: BrandMentions;
   brand_visibility: BrandVisibility;
+  brand_visibility_recomputed: BrandVisibilityRecomputed;
   brands: Brands;
   categories: Categories;
   citation_domains: CitationDomains;
+  citation_domains_recomputed: CitationDomainsRecomputed;
   citations: Citations;
+  daily_answers: DailyAnswers;
+  daily_brand_citations: DailyBrandCitations;
+  daily_brand_mentions: DailyBrandMentions;
+  daily_cited_domains: DailyCitedDomains;
   discovered_competitors: DiscoveredCompetitors;
   error_kinds: ErrorKinds;
   llm_rate_limits: LlmRateLimits;

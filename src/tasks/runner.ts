@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/kysely.ts';
 import type { Extractor } from '../extract/extractor.ts';
 import type { Alert } from '../queue/recordFailures.ts';
+import { compactDailyFigures } from './compactDailyFigures.ts';
 import { maintainPartitions } from './maintainPartitions.ts';
 import { type ReextractPayload, reextractResponse } from './reextract.ts';
 import { scheduleRound } from './scheduleRound.ts';
@@ -33,8 +34,9 @@ export function graphileLogger(logger: Logger): GraphileLogger {
 
 /**
  * The background tasks that must happen once across all replicas, run by graphile-worker on the worker's
- * pool: the tracking round (crontab), partition upkeep (daily), alert delivery (retried) and re-extraction
- * of answers the rules extracted while the LLM was down (retried until the LLM is back).
+ * pool: the tracking round (crontab), partition upkeep (daily), compaction of the daily figures (every
+ * minute), alert delivery (retried) and re-extraction of answers the rules extracted while the LLM was down
+ * (retried until the LLM is back).
  */
 export async function startMaintenance(options: MaintenanceOptions): Promise<Runner> {
   const { db, logger } = options;
@@ -46,6 +48,10 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Run
         { event: 'round:scheduled', round: round.roundId, runs: round.runsCreated },
         'tracking round',
       );
+    },
+    compact_daily_figures: async () => {
+      const folded = await compactDailyFigures(db);
+      logger.debug({ event: 'figures:compacted', rows: folded }, 'daily figures compacted');
     },
     maintain_partitions: async () => {
       const created = await maintainPartitions(db);
@@ -71,7 +77,11 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Run
   return run({
     pgPool: options.pool,
     taskList,
-    crontab: [`${options.trackingCron} schedule_round`, '17 3 * * * maintain_partitions'].join('\n'),
+    crontab: [
+      `${options.trackingCron} schedule_round`,
+      '17 3 * * * maintain_partitions',
+      '* * * * * compact_daily_figures',
+    ].join('\n'),
     concurrency: 1,
     noHandleSignals: true,
     pollInterval: 5_000,

@@ -4,7 +4,7 @@ import { runBin } from '../helpers/cli.ts';
 import { createTestDatabase, waitFor } from '../helpers/db.ts';
 import { spawnWorker } from '../helpers/workerProcess.ts';
 
-test('three workers with maintenance on make one tracking round per cron tick, not three', async () => {
+test('three workers with maintenance on make one tracking round per cron tick, not three, and compact the daily figures', async () => {
   const t = await createTestDatabase();
   try {
     await t.pool.query(
@@ -15,6 +15,15 @@ test('three workers with maintenance on make one tracking round per cron tick, n
     await t.pool.query(`INSERT INTO prompts (text, active) VALUES ('inactive', false)`);
     await t.pool.query(`UPDATE prompt_runs SET status = 'cancelled'`);
     await t.pool.query(`UPDATE ai_sources SET paused_until = 'infinity'`);
+    // Two answers of one group: two rows of daily figures until compaction folds them into one.
+    await t.pool.query(
+      `INSERT INTO responses (run_id, prompt_id, ai_source, answer_text)
+       SELECT 0, id, 'chatgpt', 'an answer' FROM prompts WHERE text = 'inactive'`,
+    );
+    await t.pool.query(
+      `INSERT INTO responses (run_id, prompt_id, ai_source, answer_text)
+       SELECT 0, id, 'chatgpt', 'another answer' FROM prompts WHERE text = 'inactive'`,
+    );
     const workers = [1, 2, 3].map((id) =>
       spawnWorker(['--ai-source', 'chatgpt', '--worker-id', String(id)], {
         DATABASE_URL: t.url,
@@ -55,6 +64,13 @@ test('three workers with maintenance on make one tracking round per cron tick, n
         { ai_source: 'chatgpt', n: 10 },
         { ai_source: 'gemini', n: 10 },
       ]);
+      const folded = await waitFor(async () => {
+        const { rows } = await t.pool.query(
+          `SELECT count(*)::int AS n, sum(answers)::int AS answers FROM daily_answers`,
+        );
+        return rows[0].n === 1 ? rows[0] : undefined;
+      }, 70_000);
+      assert.deepEqual(folded, { n: 1, answers: 2 }, 'the two rows folded into one, the figure kept');
     } finally {
       for (const worker of workers) worker.child.kill('SIGTERM');
       const codes = await Promise.all(workers.map((w) => w.exited));
