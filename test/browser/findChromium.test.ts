@@ -105,7 +105,10 @@ describe('finding Chromium: CHROMIUM_PATH, then the system, then the bundled one
 
   test("the version line without Debian's 'built on' suffix", async () => {
     const debian = join(dir, 'debian-chromium');
-    writeFileSync(debian, '#!/bin/sh\necho "Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)"\n');
+    writeFileSync(
+      debian,
+      '#!/bin/sh\necho "Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)"\n',
+    );
     chmodSync(debian, 0o755);
     assert.equal(await chromiumVersion(debian), 'Chromium 156.0.8078.114');
   });
