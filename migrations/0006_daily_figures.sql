@@ -5,7 +5,8 @@
 -- up; compact_daily_figures (sql/130, run by the maintenance task every minute) folds each day's rows into one
 -- per key. sql/130 fills these tables from the answers already stored when it is first applied.
 --
--- NULL category_id: the answer's prompt has none (or is gone).
+-- NULL category_id: the answer's prompt has none (or is gone). Counts are integers: a day's count fits, and
+-- their sums stay bigint (a sum of bigint is numeric, several times slower to add up).
 
 CREATE TABLE daily_answers (
   id                      bigint GENERATED ALWAYS AS IDENTITY,
@@ -13,10 +14,10 @@ CREATE TABLE daily_answers (
   ai_source               text NOT NULL,
   capture_mode            text NOT NULL,
   category_id             bigint,
-  answers                 bigint NOT NULL DEFAULT 0,
-  answers_with_any_brand  bigint NOT NULL DEFAULT 0,
-  answers_with_citations  bigint NOT NULL DEFAULT 0,
-  citations               bigint NOT NULL DEFAULT 0
+  answers                 integer NOT NULL DEFAULT 0,
+  answers_with_any_brand  integer NOT NULL DEFAULT 0,
+  answers_with_citations  integer NOT NULL DEFAULT 0,
+  citations               integer NOT NULL DEFAULT 0
 );
 CREATE INDEX daily_answers_key_idx ON daily_answers (day, ai_source, capture_mode, category_id);
 CREATE INDEX daily_answers_id_idx ON daily_answers (id);
@@ -29,13 +30,13 @@ CREATE TABLE daily_brand_mentions (
   capture_mode       text NOT NULL,
   category_id        bigint,
   brand_id           bigint NOT NULL,
-  mentioned          bigint NOT NULL DEFAULT 0,
-  position_sum       bigint NOT NULL DEFAULT 0,
-  positive           bigint NOT NULL DEFAULT 0,
-  neutral            bigint NOT NULL DEFAULT 0,
-  negative           bigint NOT NULL DEFAULT 0,
-  sentiment_unknown  bigint NOT NULL DEFAULT 0,
-  recommended        bigint NOT NULL DEFAULT 0
+  mentioned          integer NOT NULL DEFAULT 0,
+  position_sum       integer NOT NULL DEFAULT 0,
+  positive           integer NOT NULL DEFAULT 0,
+  neutral            integer NOT NULL DEFAULT 0,
+  negative           integer NOT NULL DEFAULT 0,
+  sentiment_unknown  integer NOT NULL DEFAULT 0,
+  recommended        integer NOT NULL DEFAULT 0
 );
 CREATE INDEX daily_brand_mentions_key_idx
   ON daily_brand_mentions (day, ai_source, capture_mode, category_id, brand_id);
@@ -51,8 +52,8 @@ CREATE TABLE daily_cited_domains (
   capture_mode    text NOT NULL,
   domain          text NOT NULL,
   brand_id        bigint,
-  citations       bigint NOT NULL DEFAULT 0,
-  answers_citing  bigint NOT NULL DEFAULT 0
+  citations       integer NOT NULL DEFAULT 0,
+  answers_citing  integer NOT NULL DEFAULT 0
 );
 CREATE INDEX daily_cited_domains_key_idx ON daily_cited_domains (day, ai_source, capture_mode, domain);
 CREATE INDEX daily_cited_domains_id_idx ON daily_cited_domains (id);
@@ -63,8 +64,8 @@ CREATE TABLE daily_brand_citations (
   ai_source       text NOT NULL,
   capture_mode    text NOT NULL,
   brand_id        bigint NOT NULL,
-  citations       bigint NOT NULL DEFAULT 0,
-  answers_citing  bigint NOT NULL DEFAULT 0
+  citations       integer NOT NULL DEFAULT 0,
+  answers_citing  integer NOT NULL DEFAULT 0
 );
 CREATE INDEX daily_brand_citations_key_idx ON daily_brand_citations (day, ai_source, capture_mode, brand_id);
 CREATE INDEX daily_brand_citations_id_idx ON daily_brand_citations (id);

@@ -3,6 +3,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerMock } from './commands/mock.ts';
+import { registerReextract } from './commands/reextract.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRound } from './commands/round.ts';
 import { registerStatus } from './commands/status.ts';
@@ -22,6 +23,7 @@ registerRound(program);
 registerResume(program);
 registerMock(program);
 registerExtract(program);
+registerReextract(program);
 defineWorkerCommand(program.command('worker'));
 
 await runCli(program);

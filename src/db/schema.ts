@@ -210,22 +210,22 @@ export interface Citations {
 
 export interface DailyAnswers {
   ai_source: string;
-  answers: Generated<Int8>;
-  answers_with_any_brand: Generated<Int8>;
-  answers_with_citations: Generated<Int8>;
+  answers: Generated<number>;
+  answers_with_any_brand: Generated<number>;
+  answers_with_citations: Generated<number>;
   capture_mode: string;
   category_id: Int8 | null;
-  citations: Generated<Int8>;
+  citations: Generated<number>;
   day: Timestamp;
   id: Generated<Int8>;
 }
 
 export interface DailyBrandCitations {
   ai_source: string;
-  answers_citing: Generated<Int8>;
+  answers_citing: Generated<number>;
   brand_id: Int8;
   capture_mode: string;
-  citations: Generated<Int8>;
+  citations: Generated<number>;
   day: Timestamp;
   id: Generated<Int8>;
 }
@@ -237,21 +237,21 @@ export interface DailyBrandMentions {
   category_id: Int8 | null;
   day: Timestamp;
   id: Generated<Int8>;
-  mentioned: Generated<Int8>;
-  negative: Generated<Int8>;
-  neutral: Generated<Int8>;
-  position_sum: Generated<Int8>;
-  positive: Generated<Int8>;
-  recommended: Generated<Int8>;
-  sentiment_unknown: Generated<Int8>;
+  mentioned: Generated<number>;
+  negative: Generated<number>;
+  neutral: Generated<number>;
+  position_sum: Generated<number>;
+  positive: Generated<number>;
+  recommended: Generated<number>;
+  sentiment_unknown: Generated<number>;
 }
 
 export interface DailyCitedDomains {
   ai_source: string;
-  answers_citing: Generated<Int8>;
+  answers_citing: Generated<number>;
   brand_id: Int8 | null;
   capture_mode: string;
-  citations: Generated<Int8>;
+  citations: Generated<number>;
   day: Timestamp;
   domain: string;
   id: Generated<Int8>;
@@ -318,6 +318,16 @@ export interface QueueHealth {
   oldest_eligible_age: Interval | null;
   paused_until: Timestamp | null;
   running: Int8 | null;
+}
+
+export interface Reextractions {
+  after_id: Generated<Int8>;
+  changed: Generated<Int8>;
+  examined: Generated<Int8>;
+  filters: Json;
+  finished_at: Timestamp | null;
+  id: Generated<Int8>;
+  started_at: Generated<Timestamp>;
 }
 
 export interface Responses {
@@ -394,6 +404,7 @@ export interface DB {
   prompt_runs: PromptRuns;
   prompts: Prompts;
   queue_health: QueueHealth;
+  reextractions: Reextractions;
   responses: Responses;
   rounds: Rounds;
   run_attempts: RunAttempts;

@@ -7,6 +7,7 @@ import type { Alert } from '../queue/recordFailures.ts';
 import { compactDailyFigures } from './compactDailyFigures.ts';
 import { maintainPartitions } from './maintainPartitions.ts';
 import { type ReextractPayload, reextractResponse } from './reextract.ts';
+import { ReextractFilterError, reextractAnswers } from './reextractAnswers.ts';
 import { scheduleRound } from './scheduleRound.ts';
 import { sendAlert } from './sendAlert.ts';
 
@@ -35,8 +36,8 @@ export function graphileLogger(logger: Logger): GraphileLogger {
 /**
  * The background tasks that must happen once across all replicas, run by graphile-worker on the worker's
  * pool: the tracking round (crontab), partition upkeep (daily), compaction of the daily figures (every
- * minute), alert delivery (retried) and re-extraction of answers the rules extracted while the LLM was down
- * (retried until the LLM is back).
+ * minute), alert delivery (retried), re-extraction of answers the rules extracted while the LLM was down
+ * (retried until the LLM is back), and `avt reextract` runs started from SQL (reextract_answers).
  */
 export async function startMaintenance(options: MaintenanceOptions): Promise<Runner> {
   const { db, logger } = options;
@@ -73,6 +74,46 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Run
         'response re-extracted by the LLM',
       );
     },
+  };
+  // `avt reextract` as a job: a minute of batches at a time, then the job queues its own continuation, so
+  // alerts and rounds are never held up behind a long run.
+  taskList.reextract_answers = async (payload, helpers) => {
+    const given = (payload ?? {}) as Record<string, string | null | undefined>;
+    if (!given.since) {
+      logger.error(
+        { event: 'reextract_answers:bad_payload', payload },
+        'reextract_answers needs {"since": "YYYY-MM-DD"}',
+      );
+      return;
+    }
+    try {
+      const progress = await reextractAnswers(
+        options.pool,
+        options.extractor,
+        {
+          since: given.since,
+          until: given.until ?? null,
+          aiSource: given.ai_source ?? null,
+          brand: given.brand ?? null,
+        },
+        { batchSize: 200, timeLimitMs: 60_000 },
+      );
+      logger.info(
+        {
+          event: 'reextract_answers:progress',
+          run: progress.runId,
+          examined: progress.examined,
+          changed: progress.changed,
+          finished: progress.finished,
+        },
+        progress.finished ? 'reextraction finished' : 'reextraction continues',
+      );
+      if (!progress.finished) await helpers.addJob('reextract_answers', given);
+    } catch (error) {
+      // A bad filter will not get better by retrying: say so once.
+      if (!(error instanceof ReextractFilterError)) throw error;
+      logger.error({ event: 'reextract_answers:bad_payload', payload, err: error }, error.message);
+    }
   };
   return run({
     pgPool: options.pool,
