@@ -104,7 +104,9 @@ async function applyRun(
   terms: string[] | null,
   options: ReextractOptions,
 ): Promise<ReextractProgress> {
-  const where = `r.captured_at >= $1::date AND ($2::date IS NULL OR r.captured_at < $2::date + 1)
+  // UTC days, whatever the session's time zone.
+  const where = `r.captured_at >= ($1::date)::timestamp AT TIME ZONE 'UTC'
+                 AND ($2::date IS NULL OR r.captured_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC')
                  AND ($3::text IS NULL OR r.ai_source = $3)
                  AND ($4::text[] IS NULL OR r.answer_text ILIKE ANY ($4))`;
   const params = [filters.since, filters.until, filters.aiSource, terms];

@@ -1,6 +1,7 @@
 // `avt reextract` (and its task, reextract_answers): stored answers read again after the brand list changed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import pino from 'pino';
 import { createExtractor } from '../../src/extract/createExtractor.ts';
 import { reextractAnswers } from '../../src/tasks/reextractAnswers.ts';
@@ -115,6 +116,19 @@ describe('avt reextract', () => {
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /: 5 answers read, 5 changed$/m);
+  });
+
+  test('days are UTC days, whatever the session time zone', async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 3, options: '-c TimeZone=Pacific/Kiritimati' });
+    const extraction = createExtractor(pool, undefined, logger);
+    try {
+      const filters = { since: '2026-11-02', until: '2026-11-02', aiSource: null, brand: null };
+      const run = await reextractAnswers(pool, extraction.extractor, filters, { batchSize: 50 });
+      assert.equal(run.examined, 10, 'the ten answers captured on 2 November, UTC');
+    } finally {
+      await extraction.close();
+      await pool.end();
+    }
   });
 
   test('bad filters: one line and exit 2', async () => {
