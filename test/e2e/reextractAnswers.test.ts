@@ -125,6 +125,12 @@ describe('avt reextract', () => {
       const filters = { since: '2026-11-02', until: '2026-11-02', aiSource: null, brand: null };
       const run = await reextractAnswers(pool, extraction.extractor, filters, { batchSize: 50 });
       assert.equal(run.examined, 10, 'the ten answers captured on 2 November, UTC');
+      const { rows } = await t.pool.query(
+        `SELECT (SELECT after_id::text FROM reextractions WHERE id = $1) AS last_read,
+                (SELECT max(id)::text FROM responses WHERE captured_at::date = '2026-11-02' AND captured_at >= '2026-11-02Z') AS last_of_day`,
+        [run.runId],
+      );
+      assert.equal(rows[0]?.last_read, rows[0]?.last_of_day, 'and no answer of another day');
     } finally {
       await extraction.close();
       await pool.end();
