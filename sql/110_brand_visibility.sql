@@ -34,6 +34,20 @@
 DROP VIEW IF EXISTS brand_visibility;
 DROP VIEW IF EXISTS brand_visibility_recomputed;
 
+-- k of n as a rate with its 95% Wilson score interval, as defined above (exactly 0 and 1 at the ends).
+CREATE OR REPLACE FUNCTION avt_wilson(k bigint, n bigint)
+RETURNS TABLE (rate double precision, low double precision, high double precision)
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT s.p,
+         CASE WHEN k = 0 THEN 0::double precision
+              ELSE (s.p + s.z * s.z / (2 * s.n)) / (1 + s.z * s.z / s.n)
+                   - s.z / (1 + s.z * s.z / s.n) * sqrt(s.p * (1 - s.p) / s.n + s.z * s.z / (4 * s.n * s.n)) END,
+         CASE WHEN k = n THEN 1::double precision
+              ELSE (s.p + s.z * s.z / (2 * s.n)) / (1 + s.z * s.z / s.n)
+                   + s.z / (1 + s.z * s.z / s.n) * sqrt(s.p * (1 - s.p) / s.n + s.z * s.z / (4 * s.n * s.n)) END
+  FROM (SELECT k::double precision / n AS p, n::double precision AS n, 1.959963984540054::double precision AS z) s
+$$;
+
 CREATE VIEW brand_visibility AS
 WITH groups AS (
   SELECT d.day, d.ai_source, d.capture_mode, d.category_id,
@@ -73,11 +87,9 @@ group_and_brand AS (
 SELECT gb.day, gb.ai_source, gb.capture_mode, gb.category, gb.brand_id, gb.brand, gb.is_own,
        gb.answers,
        gb.mentioned,
-       w.p AS mention_rate,
-       CASE WHEN gb.mentioned = 0 THEN 0::double precision
-            ELSE w.centre - w.half END AS mention_rate_low,
-       CASE WHEN gb.mentioned = gb.answers THEN 1::double precision
-            ELSE w.centre + w.half END AS mention_rate_high,
+       w.rate AS mention_rate,
+       w.low AS mention_rate_low,
+       w.high AS mention_rate_high,
        gb.avg_position,
        gb.answers_with_any_brand,
        CASE WHEN gb.answers_with_any_brand > 0
@@ -85,14 +97,7 @@ SELECT gb.day, gb.ai_source, gb.capture_mode, gb.category, gb.brand_id, gb.brand
        gb.positive, gb.neutral, gb.negative, gb.sentiment_unknown,
        gb.recommended
 FROM group_and_brand gb
-CROSS JOIN LATERAL (
-  SELECT s.p,
-         (s.p + s.z * s.z / (2 * s.n)) / (1 + s.z * s.z / s.n) AS centre,
-         s.z / (1 + s.z * s.z / s.n) * sqrt(s.p * (1 - s.p) / s.n + s.z * s.z / (4 * s.n * s.n)) AS half
-  FROM (SELECT gb.mentioned::double precision / gb.answers AS p,
-               gb.answers::double precision AS n,
-               1.959963984540054::double precision AS z) s
-) w;
+CROSS JOIN LATERAL avt_wilson(gb.mentioned, gb.answers) w;
 
 CREATE VIEW brand_visibility_recomputed AS
 -- NOT MATERIALIZED: used twice below, and a filter on the view (a source, a category) must still reach
@@ -162,11 +167,9 @@ group_and_brand AS (
 SELECT gb.day, gb.ai_source, gb.capture_mode, gb.category, gb.brand_id, gb.brand, gb.is_own,
        gb.answers,
        gb.mentioned,
-       w.p AS mention_rate,
-       CASE WHEN gb.mentioned = 0 THEN 0::double precision
-            ELSE w.centre - w.half END AS mention_rate_low,
-       CASE WHEN gb.mentioned = gb.answers THEN 1::double precision
-            ELSE w.centre + w.half END AS mention_rate_high,
+       w.rate AS mention_rate,
+       w.low AS mention_rate_low,
+       w.high AS mention_rate_high,
        gb.avg_position,
        gb.answers_with_any_brand,
        CASE WHEN gb.answers_with_any_brand > 0
@@ -174,11 +177,4 @@ SELECT gb.day, gb.ai_source, gb.capture_mode, gb.category, gb.brand_id, gb.brand
        gb.positive, gb.neutral, gb.negative, gb.sentiment_unknown,
        gb.recommended
 FROM group_and_brand gb
-CROSS JOIN LATERAL (
-  SELECT s.p,
-         (s.p + s.z * s.z / (2 * s.n)) / (1 + s.z * s.z / s.n) AS centre,
-         s.z / (1 + s.z * s.z / s.n) * sqrt(s.p * (1 - s.p) / s.n + s.z * s.z / (4 * s.n * s.n)) AS half
-  FROM (SELECT gb.mentioned::double precision / gb.answers AS p,
-               gb.answers::double precision AS n,
-               1.959963984540054::double precision AS z) s
-) w;
+CROSS JOIN LATERAL avt_wilson(gb.mentioned, gb.answers) w;

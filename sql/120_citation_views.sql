@@ -30,16 +30,18 @@ DROP VIEW IF EXISTS citation_domains;
 DROP VIEW IF EXISTS brand_citations;
 DROP VIEW IF EXISTS citation_domains_recomputed;
 DROP VIEW IF EXISTS brand_citations_recomputed;
+DROP VIEW IF EXISTS avt_citation_groups;
+
+-- The groups both views list: day × source × mode with at least one citation, and their totals.
+CREATE VIEW avt_citation_groups AS
+SELECT d.day, d.ai_source, d.capture_mode,
+       sum(d.answers_with_citations)::bigint AS answers_with_citations,
+       sum(d.citations)::bigint AS citations_in_group
+FROM daily_answers d
+GROUP BY d.day, d.ai_source, d.capture_mode
+HAVING sum(d.citations) > 0;
 
 CREATE VIEW citation_domains AS
-WITH groups AS (
-  SELECT d.day, d.ai_source, d.capture_mode,
-         sum(d.answers_with_citations)::bigint AS answers_with_citations,
-         sum(d.citations)::bigint AS citations_in_group
-  FROM daily_answers d
-  GROUP BY d.day, d.ai_source, d.capture_mode
-  HAVING sum(d.citations) > 0
-)
 SELECT g.day, g.ai_source, g.capture_mode, d.domain,
        d.brand_id, b.name AS brand,
        d.citations,
@@ -48,7 +50,7 @@ SELECT g.day, g.ai_source, g.capture_mode, d.domain,
        d.answers_citing::double precision / g.answers_with_citations AS citation_rate,
        g.citations_in_group,
        d.citations::double precision / g.citations_in_group AS citation_share
-FROM groups g
+FROM avt_citation_groups g
 -- daily_cited_domains_key_idx, per group: each domain's counts, summed over the owners its rows recorded
 CROSS JOIN LATERAL (
   SELECT o.domain,
@@ -67,14 +69,6 @@ CROSS JOIN LATERAL (
 LEFT JOIN brands b ON b.id = d.brand_id;
 
 CREATE VIEW brand_citations AS
-WITH groups AS (
-  SELECT d.day, d.ai_source, d.capture_mode,
-         sum(d.answers_with_citations)::bigint AS answers_with_citations,
-         sum(d.citations)::bigint AS citations_in_group
-  FROM daily_answers d
-  GROUP BY d.day, d.ai_source, d.capture_mode
-  HAVING sum(d.citations) > 0
-)
 SELECT g.day, g.ai_source, g.capture_mode,
        b.id AS brand_id, b.name AS brand, b.is_own,
        coalesce(x.answers_citing, 0) AS answers_citing,
@@ -83,7 +77,7 @@ SELECT g.day, g.ai_source, g.capture_mode,
        coalesce(x.citations, 0) AS citations,
        g.citations_in_group,
        coalesce(x.citations, 0)::double precision / g.citations_in_group AS citation_share
-FROM groups g
+FROM avt_citation_groups g
 CROSS JOIN brands b
 -- daily_brand_citations_key_idx, per group and brand
 CROSS JOIN LATERAL (

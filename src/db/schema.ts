@@ -43,6 +43,14 @@ export interface AiSources {
   samples_per_round: Generated<number>;
 }
 
+export interface AvtCitationGroups {
+  ai_source: string | null;
+  answers_with_citations: Int8 | null;
+  capture_mode: string | null;
+  citations_in_group: Int8 | null;
+  day: Timestamp | null;
+}
+
 export interface AvtDailyFiguresState {
   built_at: Generated<Timestamp>;
   compacted_through: Generated<Json>;
@@ -381,6 +389,7 @@ export interface Workers {
 
 export interface DB {
   ai_sources: AiSources;
+  avt_citation_groups: AvtCitationGroups;
   avt_daily_figures_state: AvtDailyFiguresState;
   avt_migrations: AvtMigrations;
   avt_sql_state: AvtSqlState;
