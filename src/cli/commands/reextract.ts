@@ -22,9 +22,9 @@ export function registerReextract(program: Command): void {
     program
       .command('reextract')
       .description(
-        'Read stored answers again with the current brand list, after brands or aliases were added or\n' +
-          "changed: replaces each answer's mentions, its citations' owning brands and (with the LLM) its\n" +
-          'discovered competitors, a batch per transaction; the figures follow at once. Prints how many\n' +
+        'Read stored answers again with the current brand list, after brands or aliases were added or ' +
+          "changed: replaces each answer's mentions, its citations' owning brands and (with the LLM) its " +
+          'discovered competitors, a batch per transaction; the figures follow at once. Prints how many ' +
           'answers changed.',
       )
       .addOption(new Option('--since <day>', 'required: the first day (UTC, YYYY-MM-DD) of answers to read'))
