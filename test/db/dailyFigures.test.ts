@@ -252,6 +252,35 @@ describe('the daily figures equal the answers, after every kind of write', () =>
   });
 });
 
+describe('a month of answers dropped whole', () => {
+  test('keeps its daily figures: brand_visibility still shows it, though the answers are gone', async () => {
+    await t.pool.query(
+      `CREATE TABLE responses_2026_06 PARTITION OF responses
+       FOR VALUES FROM ('2026-06-01 00:00Z') TO ('2026-07-01 00:00Z')`,
+    );
+    await t.pool.query(
+      `WITH saved AS (
+         INSERT INTO responses (run_id, prompt_id, ai_source, captured_at, answer_text)
+         SELECT 0, $1::uuid, 'chatgpt', timestamptz '2026-06-10 12:00Z' + (i % 5) * interval '1 day', 'June'
+         FROM generate_series(1, 20) AS i RETURNING id)
+       INSERT INTO brand_mentions (response_id, brand_id, brand_name, position)
+       SELECT id, $2::bigint, 'name', 1 FROM saved WHERE id % 2 = 0`,
+      [promptIds[0], brandIds[0]],
+    );
+    const june = `SELECT * FROM brand_visibility WHERE day >= '2026-06-01' AND day < '2026-07-01'
+                  ORDER BY ${VIEWS.brand_visibility}`;
+    const before = await t.pool.query(june);
+    assert.ok(before.rows.length > 0);
+    await t.pool.query('ALTER TABLE responses DETACH PARTITION responses_2026_06');
+    await t.pool.query('DROP TABLE responses_2026_06');
+    assert.deepEqual((await t.pool.query(june)).rows, before.rows);
+    const raw = await t.pool.query(
+      `SELECT count(*)::int AS n FROM brand_visibility_recomputed WHERE day >= '2026-06-01' AND day < '2026-07-01'`,
+    );
+    assert.deepEqual(raw.rows, [{ n: 0 }], 'the answers themselves are gone');
+  });
+});
+
 describe('the daily figures of a database that had answers before them', () => {
   test('are built from the stored answers when sql/130 is first applied', async () => {
     await t.pool.query(`
