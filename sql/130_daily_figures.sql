@@ -86,6 +86,14 @@ BEGIN
 END
 $$;
 
+-- An answer as the figures count it; `day` is the UTC day of captured_at, as the views define it.
+CREATE OR REPLACE FUNCTION avt_figure_answer(r responses, category_id bigint, counted boolean)
+RETURNS avt_figure_answer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT ROW(r.id, (r.captured_at AT TIME ZONE 'UTC')::date, r.ai_source, r.capture_mode, category_id,
+             counted)::avt_figure_answer
+$$;
+
 -- The answers with these ids that are in `responses` now, grouped by their prompt's category now.
 CREATE OR REPLACE FUNCTION avt_figure_answers(response_ids bigint[], counted boolean)
 RETURNS avt_figure_answer[]
@@ -98,8 +106,7 @@ SET enable_seqscan = off
 AS $$
 BEGIN
   RETURN (
-    SELECT coalesce(array_agg(ROW(r.id, (r.captured_at AT TIME ZONE 'UTC')::date, r.ai_source, r.capture_mode,
-                                  p.category_id, avt_figure_answers.counted)::avt_figure_answer), '{}')
+    SELECT coalesce(array_agg(avt_figure_answer(r, p.category_id, avt_figure_answers.counted)), '{}')
     FROM responses r
     LEFT JOIN prompts p ON p.id = r.prompt_id
     WHERE r.id = ANY (avt_figure_answers.response_ids));
@@ -143,22 +150,21 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     SELECT coalesce(array_agg(n.id), '{}') INTO v_ids FROM new_responses n;
   ELSIF TG_OP = 'DELETE' THEN
-    SELECT coalesce(array_agg(ROW(o.id, (o.captured_at AT TIME ZONE 'UTC')::date, o.ai_source, o.capture_mode,
-                                  p.category_id, true)::avt_figure_answer), '{}'),
+    SELECT coalesce(array_agg(avt_figure_answer(o, p.category_id, true)), '{}'),
            coalesce(array_agg(o.id), '{}')
     INTO v_old, v_ids
     FROM old_responses o
     LEFT JOIN prompts p ON p.id = o.prompt_id;
   ELSE
-    SELECT coalesce(array_agg(ROW(o.id, (o.captured_at AT TIME ZONE 'UTC')::date, o.ai_source, o.capture_mode,
-                                  p.category_id, true)::avt_figure_answer), '{}'),
+    SELECT coalesce(array_agg(avt_figure_answer(o, p.category_id, true)), '{}'),
            coalesce(array_agg(o.id), '{}')
     INTO v_old, v_ids
     FROM old_responses o
     JOIN new_responses n ON n.id = o.id
     LEFT JOIN prompts p ON p.id = o.prompt_id
-    WHERE ((n.captured_at AT TIME ZONE 'UTC')::date, n.ai_source, n.capture_mode, n.prompt_id)
-          IS DISTINCT FROM ((o.captured_at AT TIME ZONE 'UTC')::date, o.ai_source, o.capture_mode, o.prompt_id);
+    -- Its group changed: its day, source, mode or prompt.
+    WHERE avt_figure_answer(n, NULL, true) IS DISTINCT FROM avt_figure_answer(o, NULL, true)
+       OR n.prompt_id IS DISTINCT FROM o.prompt_id;
   END IF;
   IF cardinality(v_ids) = 0 THEN
     RETURN NULL;
@@ -170,8 +176,7 @@ BEGIN
     -- From the statement's own rows: no second look-up of what it just wrote.
     PERFORM avt_add_to_daily_figures(
       1,
-      (SELECT array_agg(ROW(n.id, (n.captured_at AT TIME ZONE 'UTC')::date, n.ai_source, n.capture_mode,
-                            p.category_id, true)::avt_figure_answer)
+      (SELECT array_agg(avt_figure_answer(n, p.category_id, true))
        FROM new_responses n LEFT JOIN prompts p ON p.id = n.prompt_id),
       avt_mentions_of(v_ids), avt_citations_of(v_ids));
   ELSIF TG_OP = 'UPDATE' THEN
@@ -279,10 +284,8 @@ BEGIN
   IF v_moved IS NULL THEN
     RETURN NULL;
   END IF;
-  SELECT coalesce(array_agg(ROW(r.id, (r.captured_at AT TIME ZONE 'UTC')::date, r.ai_source, r.capture_mode,
-                                (v_moved -> r.prompt_id::text ->> 0)::bigint, true)::avt_figure_answer), '{}'),
-         coalesce(array_agg(ROW(r.id, (r.captured_at AT TIME ZONE 'UTC')::date, r.ai_source, r.capture_mode,
-                                (v_moved -> r.prompt_id::text ->> 1)::bigint, true)::avt_figure_answer), '{}'),
+  SELECT coalesce(array_agg(avt_figure_answer(r, (v_moved -> r.prompt_id::text ->> 0)::bigint, true)), '{}'),
+         coalesce(array_agg(avt_figure_answer(r, (v_moved -> r.prompt_id::text ->> 1)::bigint, true)), '{}'),
          coalesce(array_agg(r.id), '{}')
   INTO v_old, v_new, v_ids
   FROM responses r

@@ -42,10 +42,7 @@ const POLL_MS = 100;
  * whole, so no process ever executes a half-written file; a waiter whose unpacker died (or took over
  * two minutes) unpacks in parallel, and the first rename wins.
  */
-export async function unpackBundledChromium(
-  directory = cacheDir(),
-  bundle: BundledPackage = bundledPackage(),
-): Promise<string> {
+export async function unpackBundledChromium(directory: string, bundle: BundledPackage): Promise<string> {
   const target = join(directory, `chromium-${bundle.version}`);
   const executable = join(target, 'chromium');
   if (existsSync(executable)) return executable;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { promisify } from 'node:util';
-import { bundledPackage, cacheDir, unpackBundledChromium } from './bundledChromium.ts';
+import { type BundledPackage, bundledPackage, cacheDir, unpackBundledChromium } from './bundledChromium.ts';
 
 /** No usable Chromium: says where we looked and how to install one. */
 export class BrowserNotFoundError extends Error {
@@ -17,7 +17,7 @@ export class BrowserNotFoundError extends Error {
   }
 }
 
-export const SYSTEM_CHROMIUMS = [
+const SYSTEM_CHROMIUMS = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
   '/usr/bin/google-chrome',
@@ -71,7 +71,7 @@ export async function findChromium({
 }
 
 async function bundled(env: NodeJS.ProcessEnv, tried: string[]): Promise<string> {
-  let bundle: ReturnType<typeof bundledPackage>;
+  let bundle: BundledPackage;
   try {
     bundle = bundledPackage();
   } catch (error) {

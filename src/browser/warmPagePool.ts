@@ -67,7 +67,6 @@ export class WarmPagePool {
 
   /** A warm page of `browser`, if one is ready; its replacement is made a little later. */
   take(browser: ManagedBrowser): WarmPage | undefined {
-    if (this.#options.pages <= 0) return undefined;
     const index = this.#pages.findIndex((w) => w.browser === browser && !w.page.isClosed());
     const warm = index >= 0 ? this.#pages.splice(index, 1)[0] : undefined;
     if (!this.#refill) {

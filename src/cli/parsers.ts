@@ -23,7 +23,7 @@ const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
 
 /** A yes/no value, from the command line or an environment variable: 1/0, true/false, yes/no, on/off. */
-export function boolean(value: string): boolean {
+function boolean(value: string): boolean {
   const folded = value.trim().toLowerCase();
   if (TRUE.includes(folded)) return true;
   if (FALSE.includes(folded)) return false;

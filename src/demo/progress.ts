@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Presets, SingleBar } from 'cli-progress';
 import type { Queryable } from '../db/queryable.ts';
+import { progressBar } from '../progressBar.ts';
 
 export interface RunCounts {
   done: number;
@@ -29,16 +29,7 @@ export async function watchRuns(
   stop: Promise<unknown>,
   output: NodeJS.WriteStream = process.stderr,
 ): Promise<RunCounts> {
-  const bar = new SingleBar(
-    {
-      format: 'runs {bar} {value}/{total} ended ({dead} dead) | {duration}s',
-      hideCursor: true,
-      stream: output,
-      noTTYOutput: true,
-      notTTYSchedule: 5_000,
-    },
-    Presets.shades_classic,
-  );
+  const bar = progressBar('runs {bar} {value}/{total} ended ({dead} dead) | {duration}s', output);
   bar.start(runIds.length, 0, { dead: 0 });
   let stopped = false;
   void stop.finally(() => {

@@ -1,4 +1,7 @@
 import type pg from 'pg';
+import { createDb } from '../db/kysely.ts';
+import { readAiSource } from '../db/sources.ts';
+import { BrandCatalog } from '../extract/brandCatalog.ts';
 import type { Extractor } from '../extract/extractor.ts';
 import { compileDomainOwners } from '../extract/rules/domainOwners.ts';
 import type { TrackedBrand } from '../extract/types.ts';
@@ -61,7 +64,7 @@ export async function reextractAnswers(
       throw new ReextractFilterError(`--${name} must be a day as YYYY-MM-DD, got '${day}'`);
     }
   }
-  const brands = await loadBrands(pool);
+  const brands = await new BrandCatalog(pool).get();
   const terms = await brandTerms(pool, filters, brands);
   await checkSource(pool, filters.aiSource);
   const owners = compileDomainOwners(brands);
@@ -148,10 +151,11 @@ async function applyRun(
       'SELECT id::text, response_id::text, url, title, domain FROM citations WHERE response_id = ANY ($1) ORDER BY position, id',
       [answers.map((answer) => answer.id)],
     );
+    const linksOf = Map.groupBy(citations, (c) => c.response_id);
     // Extracted together: the LLM batcher puts the batch's answers in as few requests as it can.
     const extracted = await Promise.all(
       answers.map((answer) => {
-        const links = citations.filter((c) => c.response_id === answer.id);
+        const links = linksOf.get(answer.id) ?? [];
         return extractor
           .extract({ text: answer.answer_text, html: answer.answer_html, links }, options.signal)
           .then((outcome) => ({ answer, outcome, links }));
@@ -199,13 +203,6 @@ interface StoredAnswer {
   answer_html: string | null;
 }
 
-async function loadBrands(pool: pg.Pool): Promise<TrackedBrand[]> {
-  const { rows } = await pool.query<TrackedBrand>(
-    'SELECT id::text, name, aliases, domains FROM brands ORDER BY id',
-  );
-  return rows;
-}
-
 /** ILIKE patterns for `--brand`: its name and aliases anywhere in the text; null without --brand. */
 async function brandTerms(
   pool: pg.Pool,
@@ -227,10 +224,10 @@ async function brandTerms(
 
 async function checkSource(pool: pg.Pool, aiSource: string | null): Promise<void> {
   if (aiSource === null) return;
-  const { rows } = await pool.query<{ name: string }>('SELECT name FROM ai_sources ORDER BY name');
-  if (!rows.some((row) => row.name === aiSource)) {
+  const source = await readAiSource(createDb(pool), aiSource);
+  if (!source.found) {
     throw new ReextractFilterError(
-      `unknown AI source '${aiSource}'; known sources: ${rows.map((row) => row.name).join(', ')}`,
+      `unknown AI source '${aiSource}'; known sources: ${source.known.join(', ')}`,
     );
   }
 }

@@ -1,8 +1,8 @@
-import { Presets, SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { withPool } from '../../db/withPool.ts';
 import { createExtractor } from '../../extract/createExtractor.ts';
+import { progressBar } from '../../progressBar.ts';
 import { ReextractFilterError, reextractAnswers } from '../../tasks/reextractAnswers.ts';
 import { UsageError } from '../../usageError.ts';
 import { integer } from '../parsers.ts';
@@ -52,16 +52,7 @@ export function registerReextract(program: Command): void {
         'avt-reextract',
         async (pool) => {
           const extraction = createExtractor(pool, llm, logger);
-          const bar = new SingleBar(
-            {
-              format: 'answers {bar} {value}/{total} read, {changed} changed | {duration}s',
-              hideCursor: true,
-              stream: process.stderr,
-              noTTYOutput: true,
-              notTTYSchedule: 5_000,
-            },
-            Presets.shades_classic,
-          );
+          const bar = progressBar('answers {bar} {value}/{total} read, {changed} changed | {duration}s');
           let started = false;
           try {
             const result = await reextractAnswers(
