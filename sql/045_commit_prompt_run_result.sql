@@ -74,13 +74,15 @@ BEGIN
     END IF;
     IF v_saved.response_id IS NOT NULL THEN
       IF jsonb_array_length(coalesce(v_saved.mentions, '[]')) > 0 THEN
-        v_mentions := v_mentions || jsonb_build_object('response_id', v_saved.response_id, 'rows', v_saved.mentions);
+        v_mentions := v_mentions || jsonb_build_object('response_id', v_saved.response_id,
+                                                'captured_at', v_saved.captured_at, 'rows', v_saved.mentions);
       END IF;
       IF jsonb_array_length(coalesce(v_saved.citations, '[]')) > 0 THEN
-        v_citations := v_citations || jsonb_build_object('response_id', v_saved.response_id, 'rows', v_saved.citations);
+        v_citations := v_citations || jsonb_build_object('response_id', v_saved.response_id,
+                                                  'captured_at', v_saved.captured_at, 'rows', v_saved.citations);
       END IF;
       IF jsonb_array_length(coalesce(v_saved.discovered, '[]')) > 0 THEN
-        PERFORM avt_insert_discovered(v_saved.response_id, v_saved.discovered);
+        PERFORM avt_insert_discovered(v_saved.response_id, v_saved.captured_at, v_saved.discovered);
       END IF;
       IF coalesce((v_saved.response ->> 'reextract')::boolean, false) THEN
         PERFORM graphile_worker.add_job(

@@ -20,9 +20,9 @@ BEGIN
   END IF;
 
   DELETE FROM brand_mentions m WHERE m.response_id = apply_reextraction.response_id;
-  PERFORM avt_insert_mentions(apply_reextraction.response_id, apply_reextraction.mentions);
+  PERFORM avt_insert_mentions(apply_reextraction.response_id, apply_reextraction.captured_at, apply_reextraction.mentions);
   DELETE FROM discovered_competitors d WHERE d.response_id = apply_reextraction.response_id;
-  PERFORM avt_insert_discovered(apply_reextraction.response_id, apply_reextraction.discovered);
+  PERFORM avt_insert_discovered(apply_reextraction.response_id, apply_reextraction.captured_at, apply_reextraction.discovered);
   RETURN true;
 END
 $$;

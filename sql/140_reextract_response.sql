@@ -44,11 +44,11 @@ BEGIN
   END IF;
   IF v_before <> v_after THEN
     DELETE FROM brand_mentions m WHERE m.response_id = reextract_response.response_id;
-    PERFORM avt_insert_mentions(reextract_response.response_id, reextract_response.mentions);
+    PERFORM avt_insert_mentions(reextract_response.response_id, reextract_response.captured_at, reextract_response.mentions);
   END IF;
   IF reextract_response.discovered IS NOT NULL THEN
     DELETE FROM discovered_competitors d WHERE d.response_id = reextract_response.response_id;
-    PERFORM avt_insert_discovered(reextract_response.response_id, reextract_response.discovered);
+    PERFORM avt_insert_discovered(reextract_response.response_id, reextract_response.captured_at, reextract_response.discovered);
   END IF;
   UPDATE responses r SET extraction_method = reextract_response.extraction_method
   WHERE r.id = reextract_response.response_id AND r.captured_at = reextract_response.captured_at

@@ -105,6 +105,7 @@ export interface BrandCitationsRecomputed {
 export interface BrandMentions {
   brand_id: Int8 | null;
   brand_name: string;
+  captured_at: Generated<Timestamp>;
   id: Generated<Int8>;
   mention_count: Generated<number>;
   position: number;
@@ -207,6 +208,7 @@ export interface CitationDomainsRecomputed {
 
 export interface Citations {
   brand_id: Int8 | null;
+  captured_at: Generated<Timestamp>;
   domain: string;
   id: Generated<Int8>;
   position: number;
@@ -266,6 +268,7 @@ export interface DailyCitedDomains {
 }
 
 export interface DiscoveredCompetitors {
+  captured_at: Generated<Timestamp>;
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   name: string;

@@ -17,6 +17,8 @@ export interface MaintenanceOptions {
   logger: Logger;
   /** When tracking rounds start (cron, UTC). */
   trackingCron: string;
+  /** Months of answers maintain_partitions keeps (RETENTION_MONTHS); undefined: all of them. */
+  retentionMonths: number | undefined;
   /** Where alerts go; when unset they are only logged. */
   alertWebhookUrl: string | undefined;
   /** Runs `reextract` jobs: the LLM over answers the rules extracted while it was down. */
@@ -55,8 +57,14 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Run
       logger.debug({ event: 'figures:compacted', rows: folded }, 'daily figures compacted');
     },
     maintain_partitions: async () => {
-      const created = await maintainPartitions(db);
+      const { created, dropped } = await maintainPartitions(db, { retentionMonths: options.retentionMonths });
       if (created.length > 0) logger.info({ event: 'partitions:created', partitions: created }, 'partitions');
+      if (dropped.length > 0) {
+        logger.info(
+          { event: 'partitions:dropped', partitions: dropped, retention_months: options.retentionMonths },
+          `retention: dropped the answers older than ${options.retentionMonths} months (their figures stay)`,
+        );
+      }
     },
     send_alert: async (payload) => {
       const alert = payload as Alert;

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   pollIntervalMs: number;
   connectTimeoutSeconds: number;
   trackingCron: string;
+  /** RETENTION_MONTHS: months of answers to keep; undefined: keep everything. */
+  retentionMonths: number | undefined;
   alertWebhookUrl: string | undefined;
   /** A direct (not transaction-pooled) URL for LISTEN; DATABASE_URL when unset. */
   listenUrl: string | undefined;

@@ -135,6 +135,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         db,
         logger,
         trackingCron: config.trackingCron,
+        retentionMonths: config.retentionMonths,
         alertWebhookUrl: config.alertWebhookUrl,
         extractor: extraction.extractor,
       });

@@ -3,25 +3,19 @@
 // figures must follow: bulk loads, a worker's commit, re-extractions, deleted brands and prompts, moved
 // prompts and answers, edited and deleted rows, rows written before their answer, and compaction.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { migrate } from '../../src/db/migrate.ts';
 import { createRng, type Rng } from '../../src/mock/prng.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
 import { runProgram } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { assertFiguresExact, FIGURE_VIEWS } from '../helpers/figures.ts';
+import { unpackBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const VIEWS = {
-  brand_visibility: 'day, ai_source, capture_mode, category NULLS FIRST, brand_id',
-  citation_domains: 'day, ai_source, capture_mode, domain',
-  brand_citations: 'day, ai_source, capture_mode, brand_id',
-};
 const SOURCES = ['chatgpt', 'perplexity', 'gemini'];
 const DOMAINS = ['acme.com', 'globex.io', 'g2.com', 'wikipedia.org', 'reddit.com', 'initech.com'];
 const SENTIMENTS = ['positive', 'neutral', 'negative', null];
@@ -30,26 +24,6 @@ let t: TestDatabase;
 let rng: Rng;
 let brandIds: string[] = [];
 let promptIds: string[] = [];
-
-/** Every row of the view beside its recomputation from the answers; floats to 12 digits. */
-async function assertFiguresExact(when: string): Promise<void> {
-  for (const [view, order] of Object.entries(VIEWS)) {
-    const read = async (name: string) => {
-      const { rows } = await t.pool.query(`SELECT * FROM ${name} ORDER BY ${order}`);
-      return rows.map((row) =>
-        Object.fromEntries(
-          Object.entries(row).map(([key, value]) => [
-            key,
-            typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
-          ]),
-        ),
-      );
-    };
-    const [figures, recomputed] = await Promise.all([read(view), read(`${view}_recomputed`)]);
-    assert.ok(recomputed.length > 0, `${when}: ${view} has rows to compare`);
-    assert.deepEqual(figures, recomputed, `${when}: ${view}`);
-  }
-}
 
 const pick = <T>(items: readonly T[]): T => rng.pick(items);
 
@@ -154,7 +128,7 @@ describe('the daily figures equal the answers, after every kind of write', () =>
   test('a bulk load, and rows written before their answers', async () => {
     loaded = await bulkLoad(400);
     loaded.push(...(await bulkLoad(60, true)));
-    await assertFiguresExact('after the loads');
+    await assertFiguresExact(t.pool, 'after the loads');
   });
 
   test("a worker's commit through commit_prompt_run_results", async () => {
@@ -184,7 +158,7 @@ describe('the daily figures equal the answers, after every kind of write', () =>
         { position: 2, url: 'https://acme.com/b', domain: 'acme.com', brandId: null },
       ],
     });
-    await assertFiguresExact('after a commit');
+    await assertFiguresExact(t.pool, 'after a commit');
   });
 
   test('re-extractions replace mentions', async () => {
@@ -197,7 +171,7 @@ describe('the daily figures equal the answers, after every kind of write', () =>
         ],
       );
     }
-    await assertFiguresExact('after re-extractions');
+    await assertFiguresExact(t.pool, 'after re-extractions');
   });
 
   test('edited and deleted mentions and citations, a deleted brand, a new brand', async () => {
@@ -213,7 +187,7 @@ describe('the daily figures equal the answers, after every kind of write', () =>
     await t.pool.query('DELETE FROM brands WHERE id = $1', [brandIds[4]]);
     brandIds = brandIds.filter((_, index) => index !== 4);
     await t.pool.query(`INSERT INTO brands (name) VALUES ('Newcomer')`);
-    await assertFiguresExact('after edits and deletes');
+    await assertFiguresExact(t.pool, 'after edits and deletes');
   });
 
   test('moved prompts, a deleted prompt, moved and deleted answers', async () => {
@@ -230,7 +204,7 @@ describe('the daily figures equal the answers, after every kind of write', () =>
     await t.pool.query(`UPDATE responses SET ai_source = 'gemini', capture_mode = 'api' WHERE id % 12 = 1`);
     await t.pool.query('DELETE FROM responses WHERE id % 15 = 0');
     await t.pool.query('DELETE FROM brand_mentions WHERE response_id % 15 = 0');
-    await assertFiguresExact('after moves and deletes');
+    await assertFiguresExact(t.pool, 'after moves and deletes');
   });
 
   test('compaction folds the rows and changes no figure', async () => {
@@ -246,9 +220,9 @@ describe('the daily figures equal the answers, after every kind of write', () =>
     assert.ok(Number(rows[0]?.folded) > 0);
     const after = await rowsOf();
     assert.ok(after < before / 2, `compaction left ${after} of ${before} rows`);
-    await assertFiguresExact('after compaction');
+    await assertFiguresExact(t.pool, 'after compaction');
     await bulkLoad(50);
-    await assertFiguresExact('after compaction and more answers');
+    await assertFiguresExact(t.pool, 'after compaction and more answers');
   });
 });
 
@@ -268,7 +242,7 @@ describe('a month of answers dropped whole', () => {
       [promptIds[0], brandIds[0]],
     );
     const june = `SELECT * FROM brand_visibility WHERE day >= '2026-06-01' AND day < '2026-07-01'
-                  ORDER BY ${VIEWS.brand_visibility}`;
+                  ORDER BY ${FIGURE_VIEWS.brand_visibility}`;
     const before = await t.pool.query(june);
     assert.ok(before.rows.length > 0);
     await t.pool.query('ALTER TABLE responses DETACH PARTITION responses_2026_06');
@@ -289,7 +263,7 @@ describe('the daily figures of a database that had answers before them', () => {
     const { rows: empty } = await t.pool.query('SELECT count(*)::int AS n FROM brand_visibility');
     assert.deepEqual(empty, [{ n: 0 }]);
     await t.pool.query('SELECT avt_build_daily_figures()');
-    await assertFiguresExact('after the build');
+    await assertFiguresExact(t.pool, 'after the build');
   });
 });
 
@@ -306,26 +280,8 @@ describe('an upgrade from the build before the daily figures', () => {
   });
 
   test('keeps every answer, and the views read the same figures as before', async () => {
-    // The build just before migrations/0006 was added (HEAD while it is not yet committed).
-    const added = git([
-      'log',
-      '--diff-filter=A',
-      '--format=%H',
-      '--',
-      'migrations/0006_daily_figures.sql',
-    ]).trim();
-    const previous = added ? `${added}^` : 'HEAD';
-    await writeFile(
-      join(dir, 'build.tar'),
-      execFileSync(
-        'git',
-        ['archive', previous, 'bin', 'scripts', 'src', 'sql', 'migrations', 'package.json'],
-        { cwd: root, maxBuffer: 64 * 1024 * 1024 },
-      ),
-    );
-    execFileSync('tar', ['-xf', 'build.tar'], { cwd: dir });
-    await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
-    const migrated = await runProgram(join(dir, 'bin', 'avt'), ['migrate'], { DATABASE_URL: old.url });
+    const avt = await unpackBuildBefore('migrations/0006_daily_figures.sql', dir);
+    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
     assert.equal(migrated.code, 0, migrated.stderr);
 
     const saved = t;
@@ -344,7 +300,7 @@ describe('an upgrade from the build before the daily figures', () => {
       promptIds = prompts.map((p) => p.id);
       await bulkLoad(150);
       const before = await old.pool.query(
-        `SELECT * FROM brand_visibility ORDER BY ${VIEWS.brand_visibility}`,
+        `SELECT * FROM brand_visibility ORDER BY ${FIGURE_VIEWS.brand_visibility}`,
       );
       const counts = async () =>
         (
@@ -359,18 +315,14 @@ describe('an upgrade from the build before the daily figures', () => {
       assert.ok(result.applied.includes('0006_daily_figures'));
       assert.deepEqual(await counts(), rowsBefore, 'no answer, mention or citation lost');
       const afterUpgrade = await old.pool.query(
-        `SELECT * FROM brand_visibility ORDER BY ${VIEWS.brand_visibility}`,
+        `SELECT * FROM brand_visibility ORDER BY ${FIGURE_VIEWS.brand_visibility}`,
       );
       assert.deepEqual(afterUpgrade.rows, before.rows, 'the same figures, now from the daily figures');
-      await assertFiguresExact('after the upgrade');
+      await assertFiguresExact(t.pool, 'after the upgrade');
       await bulkLoad(40);
-      await assertFiguresExact('after the upgrade and new answers');
+      await assertFiguresExact(t.pool, 'after the upgrade and new answers');
     } finally {
       t = saved;
     }
   });
 });
-
-function git(args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8' });
-}

@@ -102,7 +102,16 @@ describe('create_response_partitions', () => {
       await client.query('RESET TIME ZONE');
       client.release();
     }
-    assert.deepEqual(rows.map((r) => r.name).sort(), await Promise.all([4, 5, 6].map(monthName)));
+    const months = (await Promise.all([4, 5, 6].map(monthName))).map((name) =>
+      name.slice('responses_'.length),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.name).sort(),
+      ['brand_mentions', 'citations', 'discovered_competitors', 'responses']
+        .flatMap((table) => months.map((month) => `${table}_${month}`))
+        .sort(),
+      'each monthly table gets the month',
+    );
 
     assert.equal(await partitionOf(fiveAhead.id), await monthName(5));
     assert.equal(await partitionOf(lastInstant.id), await monthName(5));

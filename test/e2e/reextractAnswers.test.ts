@@ -166,6 +166,7 @@ test('reextract_answers, queued from SQL, is run by the maintenance task to the 
     db: t.db,
     logger,
     trackingCron: '0 0 1 1 *',
+    retentionMonths: undefined,
     alertWebhookUrl: undefined,
     extractor: extraction.extractor,
   });

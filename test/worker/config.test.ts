@@ -43,6 +43,15 @@ describe('worker configuration mistakes print one line and exit 2', () => {
     );
   });
 
+  test('RETENTION_MONTHS below one month is refused before anything is dropped', async () => {
+    const run = await runBin('worker', ['--ai-source', 'chatgpt', '--worker-id', '1'], {
+      RETENTION_MONTHS: '0',
+    });
+    assert.equal(run.code, 2);
+    assert.equal(oneLine(run.stderr).length, 1);
+    assert.match(run.stderr, /--retention-months <n>.*must be a whole number from 1 to 1200, got '0'/);
+  });
+
   test('the same mistake through the environment variable', async () => {
     const run = await runBin('worker', ['--ai-source', 'chatgpt', '--worker-id', '1'], {
       WORKER_CONCURRENCY: '0',

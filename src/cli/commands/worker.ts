@@ -89,6 +89,15 @@ export function defineWorkerCommand(command: Command): Command {
     )
     .addOption(
       new Option(
+        '--retention-months <n>',
+        'drop each month of answers (with their mentions and citations) once all of it is older than this; ' +
+          'the daily figures stay (with the background tasks; unset: keep everything)',
+      )
+        .env('RETENTION_MONTHS')
+        .argParser(integer(1, 1_200)),
+    )
+    .addOption(
+      new Option(
         '--alert-webhook-url <url>',
         'a Slack-compatible webhook for alerts; unset: alerts are logged',
       ).env('ALERT_WEBHOOK_URL'),
@@ -159,6 +168,7 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
     pollIntervalMs: options.pollIntervalMs as number,
     connectTimeoutSeconds: options.connectTimeoutSeconds as number,
     trackingCron: options.trackingCron as string,
+    retentionMonths: options.retentionMonths as number | undefined,
     alertWebhookUrl: (options.alertWebhookUrl as string | undefined) || undefined,
     listenUrl: (options.listenUrl as string | undefined) || undefined,
     llm: toLlmConfig(options),
