@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerArchive } from './commands/archive.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -24,6 +25,7 @@ registerResume(program);
 registerMock(program);
 registerExtract(program);
 registerReextract(program);
+registerArchive(program);
 defineWorkerCommand(program.command('worker'));
 
 await runCli(program);
