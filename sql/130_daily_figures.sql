@@ -115,22 +115,39 @@ $$;
 
 -- plpgsql, as the functions below: their plans are kept for the session (an sql function is planned anew
 -- on every call, and these run in every commit); never a scan, as avt_figure_answers.
-CREATE OR REPLACE FUNCTION avt_mentions_of(response_ids bigint[]) RETURNS brand_mentions[]
+-- only_earlier: leave out the rows written by the same command as their answer (see the responses trigger).
+DROP FUNCTION IF EXISTS avt_mentions_of(bigint[]);
+CREATE OR REPLACE FUNCTION avt_mentions_of(response_ids bigint[], only_earlier boolean DEFAULT false)
+RETURNS brand_mentions[]
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
 BEGIN
+  IF only_earlier THEN
+    RETURN (SELECT coalesce(array_agg(m), '{}') FROM brand_mentions m
+            WHERE m.response_id = ANY (response_ids)
+              AND NOT EXISTS (SELECT 1 FROM responses r
+                              WHERE r.id = m.response_id AND r.xmin = m.xmin AND r.cmin = m.cmin));
+  END IF;
   RETURN (SELECT coalesce(array_agg(m), '{}') FROM brand_mentions m WHERE m.response_id = ANY (response_ids));
 END
 $$;
 
-CREATE OR REPLACE FUNCTION avt_citations_of(response_ids bigint[]) RETURNS citations[]
+DROP FUNCTION IF EXISTS avt_citations_of(bigint[]);
+CREATE OR REPLACE FUNCTION avt_citations_of(response_ids bigint[], only_earlier boolean DEFAULT false)
+RETURNS citations[]
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
 BEGIN
+  IF only_earlier THEN
+    RETURN (SELECT coalesce(array_agg(c), '{}') FROM citations c
+            WHERE c.response_id = ANY (response_ids)
+              AND NOT EXISTS (SELECT 1 FROM responses r
+                              WHERE r.id = c.response_id AND r.xmin = c.xmin AND r.cmin = c.cmin));
+  END IF;
   RETURN (SELECT coalesce(array_agg(c), '{}') FROM citations c WHERE c.response_id = ANY (response_ids));
 END
 $$;
@@ -173,12 +190,14 @@ BEGIN
     PERFORM avt_add_to_daily_figures(-1, v_old, avt_mentions_of(v_ids), avt_citations_of(v_ids));
   END IF;
   IF TG_OP = 'INSERT' THEN
-    -- From the statement's own rows: no second look-up of what it just wrote.
+    -- From the statement's own rows: no second look-up of what it just wrote. Mentions and citations written
+    -- by this same statement (a CTE that inserts an answer and its rows) are left to their own tables'
+    -- triggers, which see the answer: counted here too, they would count twice.
     PERFORM avt_add_to_daily_figures(
       1,
       (SELECT array_agg(avt_figure_answer(n, p.category_id, true))
        FROM new_responses n LEFT JOIN prompts p ON p.id = n.prompt_id),
-      avt_mentions_of(v_ids), avt_citations_of(v_ids));
+      avt_mentions_of(v_ids, true), avt_citations_of(v_ids, true));
   ELSIF TG_OP = 'UPDATE' THEN
     PERFORM avt_add_to_daily_figures(1, avt_figure_answers(v_ids, true), avt_mentions_of(v_ids),
                                      avt_citations_of(v_ids));

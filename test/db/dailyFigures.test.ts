@@ -131,6 +131,23 @@ describe('the daily figures equal the answers, after every kind of write', () =>
     await assertFiguresExact(t.pool, 'after the loads');
   });
 
+  test('one statement that writes answers with their mentions and citations (a CTE)', async () => {
+    await t.pool.query(
+      `WITH a AS (
+         INSERT INTO responses (run_id, prompt_id, ai_source, answer_text, captured_at)
+         SELECT 0, $1::uuid, 'gemini', 'one statement', '2026-11-04T08:00:00Z'::timestamptz + i * interval '1 hour'
+         FROM generate_series(1, 12) AS i
+         RETURNING id, captured_at),
+       m AS (
+         INSERT INTO brand_mentions (response_id, brand_id, brand_name, position, captured_at)
+         SELECT a.id, b.id, 'name', 1, a.captured_at FROM a CROSS JOIN unnest($2::bigint[]) AS b (id))
+       INSERT INTO citations (response_id, position, url, domain, captured_at)
+       SELECT a.id, 1, 'https://g2.com/x', 'g2.com', a.captured_at FROM a`,
+      [promptIds[0], brandIds.slice(0, 2)],
+    );
+    await assertFiguresExact(t.pool, 'after a one-statement load');
+  });
+
   test("a worker's commit through commit_prompt_run_results", async () => {
     await addPrompts(t.pool, ['committed by a worker']);
     const run = await claim(t.pool);
