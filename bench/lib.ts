@@ -26,6 +26,13 @@ export function databaseUrl(database: string): string {
   return url.toString();
 }
 
+/** A command-line option that must be a whole number of 1 or more. */
+export function positiveArg(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

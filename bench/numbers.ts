@@ -5,20 +5,19 @@
 //
 //   node_modules/.bin/node bench/numbers.ts [--answers 1000000] [--days 30] [--loops 4] [--batch 50] [--explain]
 //
-// Shape of the data: 6 sources, 3 categories, 8 tracked brands with their domains, 300 other cited domains,
-// about 3 mentions and 5 citations per answer, answers spread evenly over the last --days days.
+// The data: bench/monthOfAnswers.ts.
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { createRng } from '../src/mock/prng.ts';
-import { type ClaimedRun, claimNextPrompts, commitResults, type RunResult } from '../src/queue/index.ts';
 import {
   benchPool,
   createBenchDatabase,
   dropAllBenchDatabases,
   formatTable,
   loadLine,
+  positiveArg,
   reproduceCommand,
 } from './lib.ts';
+import { fillMonthOfAnswers } from './monthOfAnswers.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,29 +29,10 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const positive = (name: string, value: string | undefined) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-};
-const ANSWERS = positive('answers', args.answers);
-const DAYS = positive('days', args.days);
-const LOOPS = positive('loops', args.loops);
-const BATCH = positive('batch', args.batch);
-
-const SOURCES = ['chatgpt', 'gemini', 'perplexity', 'claude', 'copilot', 'google_ai_overview'];
-const BRANDS = [
-  'HubSpot',
-  'Salesforce',
-  'Pipedrive',
-  'Zoho CRM',
-  'Monday.com',
-  'Freshsales',
-  'Close',
-  'Copper',
-];
-const OTHER_DOMAINS = Array.from({ length: 300 }, (_, i) => `site${i}.example`);
-const SENTIMENTS = ['positive', 'neutral', 'negative', null] as const;
+const ANSWERS = positiveArg('answers', args.answers);
+const DAYS = positiveArg('days', args.days);
+const LOOPS = positiveArg('loops', args.loops);
+const BATCH = positiveArg('batch', args.batch);
 
 /** The five questions, as an analyst or a dashboard would ask them. */
 const QUESTIONS: { name: string; sql: (view: (name: string) => string) => string }[] = [
@@ -90,108 +70,6 @@ const QUESTIONS: { name: string; sql: (view: (name: string) => string) => string
   },
 ];
 
-async function setUp(pool: pg.Pool): Promise<{ brandIds: string[]; brandDomains: string[] }> {
-  await pool.query(
-    `UPDATE ai_sources SET enabled = name = ANY ($1), max_concurrency = NULL, min_interval_ms = 0`,
-    [SOURCES],
-  );
-  await pool.query(`INSERT INTO categories (name) VALUES ('CRM'), ('Email'), ('Help desk')`);
-  const brandDomains = BRANDS.map((name) => `${name.toLowerCase().replace(/[^a-z]/g, '')}.com`);
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO brands (name, domains, is_own)
-     SELECT b.name, ARRAY[b.domain], b.n = 3
-     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS b (name, domain, n)
-     ORDER BY b.n RETURNING id::text`,
-    [BRANDS, brandDomains],
-  );
-  // Inactive prompts: their runs are the bench's own, inserted below, not a tracking round's.
-  await pool.query(
-    `INSERT INTO prompts (text, category_id, active)
-     SELECT 'question ' || i, (SELECT id FROM categories ORDER BY id OFFSET i % 3 LIMIT 1), false
-     FROM generate_series(1, 30) AS i`,
-  );
-  await pool.query('DELETE FROM prompt_runs');
-  // One run per answer, by direct insert (the public way to re-run a prompt on one source), in chunks.
-  for (let done = 0; done < ANSWERS; done += 100_000) {
-    await pool.query(
-      `INSERT INTO prompt_runs (prompt_id, ai_source, round, sample)
-       SELECT p.id, s.name, 1, 1000 + g.i
-       FROM generate_series($1::integer, $2::integer) AS g (i)
-       CROSS JOIN LATERAL (SELECT id FROM prompts ORDER BY id OFFSET g.i % 30 LIMIT 1) p
-       CROSS JOIN LATERAL (SELECT ($3::text[])[1 + g.i % 6] AS name) s`,
-      [done, Math.min(ANSWERS, done + 100_000) - 1, SOURCES],
-    );
-  }
-  return { brandIds: rows.map((row) => row.id), brandDomains };
-}
-
-/** Claims and commits every run, `LOOPS` loops at a time, each batch in one statement as a worker's slots do. */
-async function fill(pool: pg.Pool, brandIds: string[], brandDomains: string[]): Promise<number> {
-  const rng = createRng(42);
-  const now = Date.now();
-  const result = (): RunResult => {
-    const brands = rng.shuffle(brandIds.map((id, i) => ({ id, i }))).slice(0, rng.int(1, 5));
-    const citations = Array.from({ length: rng.int(3, 7) }, (_, position) => {
-      const owned = rng.chance(0.3) ? rng.pick(brands) : undefined;
-      const domain = owned
-        ? (brandDomains[owned.i] as string)
-        : rng.pick(OTHER_DOMAINS.slice(0, rng.int(20, 300)));
-      return {
-        position: position + 1,
-        url: `https://${domain}/${rng.int(1, 50)}`,
-        domain,
-        brandId: owned?.id ?? null,
-      };
-    });
-    return {
-      response: {
-        answerText: 'an answer',
-        capturedAt: new Date(now - rng.next() * DAYS * 86_400_000),
-        extractionMethod: 'rules',
-      },
-      mentions: brands.map((brand, index) => ({
-        brandId: brand.id,
-        brandName: BRANDS[brand.i] as string,
-        position: index + 1,
-        mentionCount: rng.int(1, 3),
-        sentiment: rng.pick(SENTIMENTS),
-        recommended: rng.chance(0.4),
-      })),
-      citations,
-    };
-  };
-  let committed = 0;
-  const started = performance.now();
-  let lastReport = started;
-  await Promise.all(
-    Array.from({ length: LOOPS }, async (_, loop) => {
-      let source = loop % SOURCES.length;
-      let emptyInARow = 0;
-      while (emptyInARow < SOURCES.length) {
-        const params = { workerId: loop, aiSource: SOURCES[source] as string, workerTag: `bench-${loop}` };
-        const runs: ClaimedRun[] = await claimNextPrompts(pool, params, BATCH);
-        if (runs.length === 0) {
-          emptyInARow += 1;
-          source = (source + 1) % SOURCES.length;
-          continue;
-        }
-        emptyInARow = 0;
-        await commitResults(
-          pool,
-          runs.map((run) => ({ run, result: result() })),
-        );
-        committed += runs.length;
-        if (performance.now() - lastReport > 10_000) {
-          lastReport = performance.now();
-          const rate = committed / ((lastReport - started) / 1000);
-          console.error(`  ${committed} of ${ANSWERS} answers committed, ${rate.toFixed(0)}/s`);
-        }
-      }
-    }),
-  );
-  return committed / ((performance.now() - started) / 1000);
-}
-
 async function timeQuery(pool: pg.Pool, sql: string, runs: number): Promise<{ ms: number; rows: unknown[] }> {
   let best = Number.POSITIVE_INFINITY;
   let rows: unknown[] = [];
@@ -207,12 +85,7 @@ async function main(): Promise<void> {
   const database = await createBenchDatabase('numbers', { migrated: true });
   const pool = benchPool(database.url, LOOPS + 1, 'avt-bench-numbers');
   try {
-    const { brandIds, brandDomains } = await setUp(pool);
-    console.error(`filling ${ANSWERS} answers over ${DAYS} days through claim and commit (${LOOPS} loops)`);
-    const rate = await fill(pool, brandIds, brandDomains);
-    // What the maintenance task does every minute, and what autovacuum would have done by now.
-    await pool.query('SELECT compact_daily_figures()');
-    await pool.query('VACUUM ANALYZE');
+    const rate = await fillMonthOfAnswers(pool, { answers: ANSWERS, days: DAYS, loops: LOOPS, batch: BATCH });
     const { rows: sizes } = await pool.query<Record<string, string>>(
       `SELECT (SELECT count(*) FROM responses) AS answers, (SELECT count(*) FROM brand_mentions) AS mentions,
               (SELECT count(*) FROM citations) AS citations,
