@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type pg from 'pg';
 import { chromiumVersion, type FoundChromium, findChromium } from '../browser/findChromium.ts';
 import { migrate } from '../db/migrate.ts';
@@ -9,6 +10,9 @@ import type { Queryable } from '../db/queryable.ts';
 import { withPool } from '../db/withPool.ts';
 import { flavourFor } from '../mock/flavours/index.ts';
 import { startMockPlatform } from '../mock/server.ts';
+import { projectRoot } from '../paths.ts';
+import { parseFilters } from '../serve/filters.ts';
+import { writeReport } from '../serve/report.ts';
 import { UsageError } from '../usageError.ts';
 import { DEMO_CATEGORY, queueDemoRuns, seedDemo } from './demoData.ts';
 import { watchRuns } from './progress.ts';
@@ -89,10 +93,13 @@ async function runDemoOn(
     clearTimeout(straggling);
 
     console.log(`\n${await visibilityReport(pool, DEMO_CATEGORY, names)}\n`);
+    const report = await writeReport(pool, parseFilters({ category: DEMO_CATEGORY }), demoReportPath());
     const pending = counts.total - counts.done - counts.dead;
     log(
       `${counts.done} runs done, ${counts.dead} dead${pending ? `, ${pending} still queued (retrying later)` : ''}. ` +
-        'Read the figures yourself: psql, then SELECT * FROM brand_visibility; (docs/numbers.md).',
+        'Read the figures yourself: psql, then SELECT * FROM brand_visibility; (docs/numbers.md).\n' +
+        `These figures day by day over the last 30 days, with charts: ${pathToFileURL(report.path).href} ` +
+        '(open it in a browser; avt serve shows them live).',
     );
     let exitCode = 0;
     workers.forEach((worker, index) => {
@@ -110,6 +117,11 @@ async function runDemoOn(
     process.off('SIGTERM', stopWorkers);
     await mock.close();
   }
+}
+
+/** Where the demo writes its report: beside the embedded database (.avt/, or AVT_DATA_DIR), out of git's way. */
+function demoReportPath(): string {
+  return join(process.env.AVT_DATA_DIR ?? join(projectRoot, '.avt'), 'report.html');
 }
 
 /** A source to run, and the mock flavour that stands in for its site. */

@@ -1,104 +1,24 @@
-import pg from 'pg';
-import type { Logger } from 'pino';
+import { type Listener, type ListenOptions, listen } from '../db/listen.ts';
 
 /** NOTIFY channel that sql/010_enqueue.sql and release_prompt_run signal; the payload is the ai_source. */
 export const QUEUED_CHANNEL = 'prompt_runs_queued';
 
-export interface WakeupOptions {
-  connectionString: string;
-  applicationName?: string;
+export interface WakeupOptions extends Omit<ListenOptions, 'channel' | 'onNotification'> {
   /** Called with the ai_source of newly queued runs. */
   onQueued: (aiSource: string) => void;
-  /** Called after a lost LISTEN connection is back: notifications may have been missed meanwhile. */
-  onReconnected?: () => void;
-  logger?: Logger;
-  /** Reconnect delays grow from this to `maxRetryMs`. */
-  minRetryMs?: number;
-  maxRetryMs?: number;
 }
 
-export interface Wakeups {
-  /** Resolves once the first LISTEN is in place. */
-  ready: Promise<void>;
-  close(): Promise<void>;
-}
+export type Wakeups = Listener;
 
-/**
- * Holds one dedicated session that LISTENs for new work, re-established (with backoff) whenever it is
- * killed or the server restarts. Behind PgBouncer in transaction mode, point this at a direct URL.
- */
+/** Wakes a worker's claim loops when runs are queued for a source (see listen for the session it holds). */
 export function listenForQueuedRuns(options: WakeupOptions): Wakeups {
-  const minRetry = options.minRetryMs ?? 100;
-  const maxRetry = options.maxRetryMs ?? 5_000;
-  let client: pg.Client | null = null;
-  let closed = false;
-  let retryTimer: NodeJS.Timeout | null = null;
-  let delay = minRetry;
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-
-  const scheduleReconnect = () => {
-    if (closed || retryTimer) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      void connect(true);
-    }, delay);
-    delay = Math.min(delay * 2, maxRetry);
-  };
-
-  const connect = async (reconnecting: boolean) => {
-    const next = new pg.Client({
-      connectionString: options.connectionString,
-      application_name: options.applicationName ?? 'avt-listen',
-      keepAlive: true,
-      connectionTimeoutMillis: 10_000,
-    });
-    const lost = (error?: Error) => {
-      if (client !== next) return;
-      client = null;
-      next.removeAllListeners('notification');
-      void next.end().catch(() => {});
-      if (closed) return;
-      options.logger?.warn({ event: 'listen:lost', err: error }, 'LISTEN connection lost; reconnecting');
-      scheduleReconnect();
-    };
-    next.on('error', lost);
-    next.on('end', () => lost());
-    next.on('notification', (message) => {
-      if (message.channel === QUEUED_CHANNEL && message.payload) options.onQueued(message.payload);
-    });
-    client = next;
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${QUEUED_CHANNEL}`);
-    } catch (error) {
-      lost(error as Error);
-      return;
-    }
-    if (closed) {
-      await next.end().catch(() => {});
-      return;
-    }
-    delay = minRetry;
-    markReady();
-    if (reconnecting) {
-      options.logger?.info({ event: 'listen:reconnected' }, 'LISTEN connection re-established');
-      options.onReconnected?.();
-    }
-  };
-
-  void connect(false);
-  return {
-    ready,
-    close: async () => {
-      closed = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      const current = client;
-      client = null;
-      markReady();
-      await current?.end().catch(() => {});
+  const { onQueued, ...rest } = options;
+  return listen({
+    ...rest,
+    channel: QUEUED_CHANNEL,
+    applicationName: options.applicationName ?? 'avt-listen',
+    onNotification: (payload) => {
+      if (payload) onQueued(payload);
     },
-  };
+  });
 }

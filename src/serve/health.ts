@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { request as httpRequest } from 'undici';
+import type { ServeContext } from './context.ts';
+
+type CheckResult = { ok: boolean; detail: string };
+
+/** How long an LLM API answer is trusted before it is asked again. */
+const LLM_CHECK_EVERY_MS = 30_000;
+
+/** /healthz: the process answers. /readyz: each dependency, as JSON; 200 when all pass, 503 otherwise. */
+export function registerHealth(app: FastifyInstance, context: ServeContext): void {
+  let llmChecked: { at: number; result: CheckResult } | undefined;
+
+  const database = async (pool: ServeContext['readPool']): Promise<CheckResult> => {
+    try {
+      await pool.query('SELECT 1');
+      return { ok: true, detail: 'answering' };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  };
+
+  const llmApi = async (): Promise<CheckResult> => {
+    const llm = context.llm;
+    if (!llm) return { ok: true, detail: 'not configured (rules only)' };
+    if (llmChecked && Date.now() - llmChecked.at < LLM_CHECK_EVERY_MS) return llmChecked.result;
+    let result: CheckResult;
+    try {
+      const response = await httpRequest(`${llm.baseUrl.replace(/\/$/, '')}/models`, {
+        headers: llm.apiKey ? { authorization: `Bearer ${llm.apiKey}` } : {},
+        headersTimeout: 5_000,
+        bodyTimeout: 5_000,
+      });
+      await response.body.dump();
+      result =
+        response.statusCode < 500
+          ? { ok: true, detail: `answering (HTTP ${response.statusCode})` }
+          : { ok: false, detail: `HTTP ${response.statusCode}` };
+    } catch (error) {
+      result = { ok: false, detail: (error as Error).message };
+    }
+    llmChecked = { at: Date.now(), result };
+    return result;
+  };
+
+  const workers = async (): Promise<CheckResult> => {
+    try {
+      const { rows } = await context.readPool.query<{ name: string }>(
+        `SELECT s.name FROM ai_sources s
+         WHERE s.enabled AND NOT EXISTS (
+           SELECT 1 FROM workers w
+           WHERE w.ai_source = s.name AND w.stopped_at IS NULL AND w.last_seen_at > now() - interval '60 seconds')
+         ORDER BY s.name`,
+      );
+      return rows.length === 0
+        ? { ok: true, detail: 'every enabled source has a live worker' }
+        : { ok: false, detail: `no live worker for ${rows.map((row) => row.name).join(', ')}` };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  };
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const [db, readDb, llm, live] = await Promise.all([
+      database(context.writePool),
+      context.readPool === context.writePool ? null : database(context.readPool),
+      llmApi(),
+      workers(),
+    ]);
+    const checks = {
+      database: db,
+      read_database: readDb ?? { ok: db.ok, detail: 'the same as database (no READ_DATABASE_URL)' },
+      llm_api: llm,
+      workers: live,
+    };
+    const ok = Object.values(checks).every((check) => check.ok);
+    reply.header('cache-control', 'no-store');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks });
+  });
+}
