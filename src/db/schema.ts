@@ -355,6 +355,11 @@ export interface Responses {
   run_id: Int8;
 }
 
+export interface ResultsEdits {
+  at: Generated<Timestamp>;
+  id: Generated<Int8>;
+}
+
 export interface Rounds {
   created_at: Generated<Timestamp>;
   id: Generated<number>;
@@ -418,6 +423,7 @@ export interface DB {
   queue_health: QueueHealth;
   reextractions: Reextractions;
   responses: Responses;
+  results_edits: ResultsEdits;
   rounds: Rounds;
   run_attempts: RunAttempts;
   workers: Workers;

@@ -12,13 +12,3 @@ export async function readAiSource(db: Db, name: string): Promise<AiSourceLookup
     ? { found: true, name: row.name, leaseSeconds: row.lease_seconds }
     : { found: false, known: rows.map((r) => r.name) };
 }
-
-/** Clears a pause (set by a captcha, a login wall or a rate limit); false when the source is unknown. */
-export async function resumeSource(db: Db, name: string): Promise<boolean> {
-  const result = await db
-    .updateTable('ai_sources')
-    .set({ paused_until: null, pause_reason: null })
-    .where('name', '=', name)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}

@@ -90,6 +90,35 @@ describe('two replicas over one database', () => {
     }
   });
 
+  test('an answer whose text is edited shows the new text: the evidence ETag moves though no figure did', async () => {
+    const server = await startTestServer(t);
+    try {
+      const read = async () => {
+        const response = await fetch(`${server.url}/api/answers?ai_source=chatgpt`);
+        const body = (await response.json()) as { rows: { answer_text: string }[] };
+        return { etag: response.headers.get('etag'), texts: body.rows.map((row) => row.answer_text) };
+      };
+      const first = await read();
+      assert.ok(first.texts.includes('Acme is good'));
+      await t.pool.query(
+        `UPDATE responses SET answer_text = 'Acme is great' WHERE answer_text = 'Acme is good'`,
+      );
+      const edited = await waitFor(
+        async () => {
+          const now = await read();
+          return now.etag !== first.etag ? now : null;
+        },
+        5_000,
+        'the edit to reach the replica',
+      );
+      assert.ok(edited);
+      assert.ok(edited.texts.includes('Acme is great'));
+      assert.ok(!edited.texts.includes('Acme is good'));
+    } finally {
+      await server.close();
+    }
+  });
+
   test('responses are compressed when the client accepts it', async () => {
     const server = await startTestServer(t);
     try {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { createDb } from '../../db/kysely.ts';
-import { readAiSource, resumeSource } from '../../db/sources.ts';
 import { withPool } from '../../db/withPool.ts';
+import { UnknownSourceError } from '../../operations/errors.ts';
+import { resumeSource } from '../../operations/pauseSource.ts';
 import { UsageError } from '../../usageError.ts';
 
 export function registerResume(program: Command): void {
@@ -14,11 +15,11 @@ export function registerResume(program: Command): void {
     )
     .action(async (aiSource: string) => {
       await withPool('avt-resume', async (pool) => {
-        const db = createDb(pool);
-        if (!(await resumeSource(db, aiSource))) {
-          const lookup = await readAiSource(db, aiSource);
-          const known = lookup.found ? [] : lookup.known;
-          throw new UsageError(`unknown AI source '${aiSource}'; known sources: ${known.join(', ')}`);
+        try {
+          await resumeSource(createDb(pool), aiSource);
+        } catch (error) {
+          if (error instanceof UnknownSourceError) throw new UsageError(error.message, { cause: error });
+          throw error;
         }
         console.log(`${aiSource} resumed`);
       });
