@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { ManagedBrowser } from '../../src/browser/managedBrowser.ts';
 import type { RunningServer } from '../../src/serve/startServe.ts';
+import { type ChartData, chartData } from '../helpers/charts.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { startTestServer } from '../helpers/serve.ts';
 
@@ -194,20 +195,6 @@ async function chartsDrawn(page: Page): Promise<number> {
     return canvases.length > 0 && chart !== undefined && canvases.every((canvas) => chart.getChart(canvas));
   });
   return page.locator('canvas').count();
-}
-
-type ChartData = { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
-
-/** The data of the Chart.js chart on the canvas matching `selector`, read from the Chart instance. */
-function chartData(page: Page, selector: string): Promise<ChartData> {
-  return page.evaluate((css) => {
-    const canvas = document.querySelector(css) as HTMLCanvasElement | null;
-    if (!canvas) throw new Error(`no canvas ${css}`);
-    const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: ChartData } } })
-      .Chart;
-    const { labels, datasets } = chart.getChart(canvas).data;
-    return { labels, datasets: datasets.map(({ label, data }) => ({ label, data })) };
-  }, selector);
 }
 
 const dataset = (chart: ChartData, label: string) => {

@@ -8,13 +8,13 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import type { Page } from 'playwright-core';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { ManagedBrowser } from '../../src/browser/managedBrowser.ts';
 import { registerReport } from '../../src/cli/commands/report.ts';
 import { parseFilters } from '../../src/serve/filters.ts';
 import { writeReport } from '../../src/serve/report.ts';
 import { UsageError } from '../../src/usageError.ts';
+import { chartData } from '../helpers/charts.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const D1 = '2025-06-02';
@@ -87,19 +87,6 @@ after(async () => {
   await t?.drop();
   await rm(dir, { recursive: true, force: true });
 });
-
-type ChartData = { labels: string[]; datasets: { label: string; data: (number | null)[] }[] };
-
-function chartData(page: Page, selector: string): Promise<ChartData> {
-  return page.evaluate((css) => {
-    const canvas = document.querySelector(css) as HTMLCanvasElement | null;
-    if (!canvas) throw new Error(`no canvas ${css}`);
-    const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: ChartData } } })
-      .Chart;
-    const { labels, datasets } = chart.getChart(canvas).data;
-    return { labels, datasets: datasets.map(({ label, data }) => ({ label, data })) };
-  }, selector);
-}
 
 describe('avt report', () => {
   test('the report opens from file:// with the network cut off, requests nothing, and its charts hold the figures', async () => {
