@@ -70,20 +70,25 @@ export function parseFilters(query: Record<string, unknown>, now: Date = new Dat
   };
 }
 
+/** The filters under the query string's names (null: not narrowed): what a response echoes, what to ask again. */
+export function filtersJson(filters: Filters) {
+  return {
+    since: filters.since,
+    until: filters.until,
+    ai_source: filters.aiSource,
+    category: filters.category,
+    capture_mode: filters.captureMode,
+    brand: filters.brand,
+    grain: filters.grain,
+  };
+}
+
 /** The filters as a stable query string: a cache key, and the dashboard's links. */
 export function filtersKey(filters: Filters): string {
-  const entries: [string, string | null][] = [
-    ['since', filters.since],
-    ['until', filters.until],
-    ['ai_source', filters.aiSource],
-    ['category', filters.category],
-    ['capture_mode', filters.captureMode],
-    ['brand', filters.brand],
-    ['grain', filters.grain],
-  ];
-  return new URLSearchParams(
-    entries.filter((entry): entry is [string, string] => entry[1] !== null),
-  ).toString();
+  const given = Object.entries(filtersJson(filters)).filter(
+    (entry): entry is [string, string] => entry[1] !== null,
+  );
+  return new URLSearchParams(given).toString();
 }
 
 /** The JSON Schema of the filters' query parameters, for the routes' OpenAPI description. */

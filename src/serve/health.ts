@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { request as httpRequest } from 'undici';
+import { createDb } from '../db/kysely.ts';
+import { listWorkers } from '../db/workers.ts';
+import { listQueueHealth } from '../operations/queueHealth.ts';
 import type { ServeContext } from './context.ts';
 
 type CheckResult = { ok: boolean; detail: string };
@@ -43,18 +46,19 @@ export function registerHealth(app: FastifyInstance, context: ServeContext): voi
     return result;
   };
 
+  const db = createDb(context.readPool);
   const workers = async (): Promise<CheckResult> => {
     try {
-      const { rows } = await context.readPool.query<{ name: string }>(
-        `SELECT s.name FROM ai_sources s
-         WHERE s.enabled AND NOT EXISTS (
-           SELECT 1 FROM workers w
-           WHERE w.ai_source = s.name AND w.stopped_at IS NULL AND w.last_seen_at > now() - interval '60 seconds')
-         ORDER BY s.name`,
+      const [queue, seen] = await Promise.all([listQueueHealth(db), listWorkers(db)]);
+      const live = new Set(
+        seen.filter((worker) => worker.state === 'live').map((worker) => worker.ai_source),
       );
-      return rows.length === 0
+      const missing = queue
+        .filter((row) => row.enabled && !live.has(row.ai_source))
+        .map((row) => row.ai_source);
+      return missing.length === 0
         ? { ok: true, detail: 'every enabled source has a live worker' }
-        : { ok: false, detail: `no live worker for ${rows.map((row) => row.name).join(', ')}` };
+        : { ok: false, detail: `no live worker for ${missing.join(', ')}` };
     } catch (error) {
       return { ok: false, detail: (error as Error).message };
     }

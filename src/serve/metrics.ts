@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createDb } from '../db/kysely.ts';
+import { listWorkers } from '../db/workers.ts';
+import { listQueueHealth } from '../operations/queueHealth.ts';
 import type { ServeContext } from './context.ts';
 
 /**
@@ -60,40 +63,25 @@ export function registerMetrics(app: FastifyInstance, context: ServeContext): Re
     registers: [registry],
   });
 
+  const db = createDb(context.readPool);
   const collect = async () => {
-    const { rows } = await context.readPool.query<{
-      ai_source: string;
-      eligible: string;
-      delayed: string;
-      running: string;
-      done: string;
-      dead: string;
-      cancelled: string;
-      oldest: number | null;
-      live: string;
-    }>(
-      `SELECT q.ai_source, q.eligible, q.delayed, q.running, q.done, q.dead, q.cancelled,
-              extract(epoch FROM q.oldest_eligible_age)::float8 AS oldest,
-              (SELECT count(*) FROM workers w
-               WHERE w.ai_source = q.ai_source AND w.stopped_at IS NULL
-                 AND w.last_seen_at > now() - interval '60 seconds') AS live
-       FROM queue_health q`,
-    );
+    const [queue, workers] = await Promise.all([listQueueHealth(db), listWorkers(db)]);
     queueSize.reset();
     activeWorkers.reset();
     deadRuns.reset();
     oldestEligible.reset();
-    for (const row of rows) {
+    for (const row of queue) {
       const source = row.ai_source;
-      queueSize.set({ ai_source: source, status: 'queued' }, Number(row.eligible));
-      queueSize.set({ ai_source: source, status: 'delayed' }, Number(row.delayed));
-      queueSize.set({ ai_source: source, status: 'running' }, Number(row.running));
-      queueSize.set({ ai_source: source, status: 'done' }, Number(row.done));
-      queueSize.set({ ai_source: source, status: 'dead' }, Number(row.dead));
-      queueSize.set({ ai_source: source, status: 'cancelled' }, Number(row.cancelled));
-      activeWorkers.set({ ai_source: source }, Number(row.live));
-      deadRuns.set({ ai_source: source }, Number(row.dead));
-      oldestEligible.set({ ai_source: source }, row.oldest ?? 0);
+      queueSize.set({ ai_source: source, status: 'queued' }, row.eligible);
+      queueSize.set({ ai_source: source, status: 'delayed' }, row.delayed);
+      queueSize.set({ ai_source: source, status: 'running' }, row.running);
+      queueSize.set({ ai_source: source, status: 'done' }, row.done);
+      queueSize.set({ ai_source: source, status: 'dead' }, row.dead);
+      queueSize.set({ ai_source: source, status: 'cancelled' }, row.cancelled);
+      const live = workers.filter((worker) => worker.ai_source === source && worker.state === 'live');
+      activeWorkers.set({ ai_source: source }, live.length);
+      deadRuns.set({ ai_source: source }, row.dead);
+      oldestEligible.set({ ai_source: source }, row.oldest_eligible_age ?? 0);
     }
   };
 

@@ -3,6 +3,7 @@
 // paper; the Wilson bounds are literals from a calculator (to 6 decimals), never the formula run again here.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { BrandFigureRow } from '../../src/serve/queries/figures.ts';
 import type { RunningServer } from '../../src/serve/startServe.ts';
 import { createTestDatabase, type TestDatabase, waitFor } from '../helpers/db.ts';
 import { startTestServer } from '../helpers/serve.ts';
@@ -176,33 +177,19 @@ async function ok(path: string): Promise<Reply> {
 /** The window of the whole fixture. */
 const ALL = 'since=2025-03-09&until=2025-04-01';
 
-interface FigureRow {
-  period: string;
-  ai_source: string;
-  capture_mode: string;
-  brand: string;
-  answers: number;
-  mentioned: number;
-  mention_rate: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  share_of_voice: number | null;
-  avg_position: number | null;
-  positive: number;
-  neutral: number;
-  negative: number;
-  recommended: number;
-}
-
 /** A row's figures beside what was worked out; rates and bounds to 6 decimals. */
-function assertFigures(rows: FigureRow[], where: Partial<FigureRow>, expected: Partial<FigureRow>): void {
+function assertFigures(
+  rows: BrandFigureRow[],
+  where: Partial<BrandFigureRow>,
+  expected: Partial<BrandFigureRow>,
+): void {
   const matching = rows.filter((row) =>
-    Object.entries(where).every(([key, value]) => row[key as keyof FigureRow] === value),
+    Object.entries(where).every(([key, value]) => row[key as keyof BrandFigureRow] === value),
   );
   assert.equal(matching.length, 1, `one row for ${JSON.stringify(where)}; got ${JSON.stringify(matching)}`);
-  const row = matching[0] as FigureRow;
+  const row = matching[0] as BrandFigureRow;
   for (const [key, value] of Object.entries(expected)) {
-    const actual = row[key as keyof FigureRow];
+    const actual = row[key as keyof BrandFigureRow];
     const label = `${JSON.stringify(where)} ${key}: ${actual} vs ${value}`;
     if (typeof value === 'number' && !Number.isInteger(value)) {
       assert.ok(typeof actual === 'number' && Math.abs(actual - value) < 5e-7, label);
@@ -224,7 +211,7 @@ describe('GET /api/figures/brands', () => {
       brand: null,
       grain: 'day',
     });
-    const rows = body.rows as FigureRow[];
+    const rows = body.rows as BrandFigureRow[];
     // 5 days with chatgpt ui answers × 3 brands
     assert.equal(rows.length, 15);
     assert.deepEqual(
@@ -284,7 +271,7 @@ describe('GET /api/figures/brands', () => {
 
   test('week grain: ISO weeks from Monday, counts added over their days before dividing', async () => {
     const { body } = await ok(`/api/figures/brands?${ALL}&ai_source=chatgpt&capture_mode=ui&grain=week`);
-    const rows = body.rows as FigureRow[];
+    const rows = body.rows as BrandFigureRow[];
     assert.deepEqual([...new Set(rows.map((row) => row.period))], ['2025-03-03', '2025-03-10', '2025-03-31']);
     // week of 03-10: a3, a4, a5, a6; Acme in a4 (1) and a6 (3); a = 3 (a4, a5, a6)
     assertFigures(
@@ -331,7 +318,7 @@ describe('GET /api/figures/brands', () => {
 
   test('month grain: every source and mode its own row; a brand added later shows zeros', async () => {
     const { body } = await ok(`/api/figures/brands?${ALL}&grain=month`);
-    const rows = body.rows as FigureRow[];
+    const rows = body.rows as BrandFigureRow[];
     assert.deepEqual(
       rows.map((row) => `${row.period} ${row.ai_source} ${row.capture_mode} ${row.brand}`),
       [
@@ -406,7 +393,7 @@ describe('GET /api/figures/brands', () => {
         ci_high: 1,
       },
     );
-    const initech = rows.find((row) => row.brand === 'Initech') as FigureRow & {
+    const initech = rows.find((row) => row.brand === 'Initech') as BrandFigureRow & {
       brand_id: number;
       is_own: boolean;
     };
@@ -422,7 +409,7 @@ describe('GET /api/figures/brands', () => {
               sum(answers_with_any_brand)::int AS any_brand, sum(recommended)::int AS recommended
        FROM brand_visibility GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
     );
-    const api = (body.rows as FigureRow[])
+    const api = (body.rows as BrandFigureRow[])
       .map((row) => ({
         period: row.period,
         ai_source: row.ai_source,
@@ -443,7 +430,7 @@ describe('GET /api/figures/brands', () => {
   test('category, brand, source and mode narrow the groups; since cuts a week short', async () => {
     const crm = (
       await ok(`/api/figures/brands?${ALL}&grain=month&ai_source=chatgpt&capture_mode=ui&category=CRM`)
-    ).body.rows as FigureRow[];
+    ).body.rows as BrandFigureRow[];
     // March CRM: a1, a2, a3, a5, a7; Acme in a1 (1), a2 (2), a7 (1); a = 4
     assertFigures(
       crm,
@@ -459,7 +446,8 @@ describe('GET /api/figures/brands', () => {
     );
     assertFigures(crm, { period: '2025-04-01', brand: 'Globex' }, { answers: 1, mentioned: 1 });
 
-    const globex = (await ok(`/api/figures/brands?${ALL}&grain=month&brand=Globex`)).body.rows as FigureRow[];
+    const globex = (await ok(`/api/figures/brands?${ALL}&grain=month&brand=Globex`)).body
+      .rows as BrandFigureRow[];
     assert.deepEqual(
       globex.map((row) => `${row.period} ${row.ai_source} ${row.capture_mode} ${row.brand} ${row.mentioned}`),
       [
@@ -480,19 +468,19 @@ describe('GET /api/figures/brands', () => {
     );
 
     const perplexity = (await ok(`/api/figures/brands?${ALL}&grain=month&ai_source=perplexity`)).body
-      .rows as FigureRow[];
+      .rows as BrandFigureRow[];
     assert.deepEqual([...new Set(perplexity.map((row) => row.ai_source))], ['perplexity']);
     assertFigures(perplexity, { brand: 'Acme' }, { answers: 1, mentioned: 1, avg_position: 1 });
 
     const api = (await ok(`/api/figures/brands?${ALL}&grain=month&capture_mode=api`)).body
-      .rows as FigureRow[];
+      .rows as BrandFigureRow[];
     assert.deepEqual([...new Set(api.map((row) => `${row.ai_source} ${row.capture_mode}`))], ['chatgpt api']);
     assertFigures(api, { brand: 'Acme' }, { answers: 1, mentioned: 1, avg_position: 2, neutral: 1 });
 
     // The week of 03-10 from 03-11 on: only a6 counts; the period is still named by its Monday.
     const cut = (
       await ok('/api/figures/brands?since=2025-03-11&until=2025-03-11&grain=week&ai_source=chatgpt')
-    ).body.rows as FigureRow[];
+    ).body.rows as BrandFigureRow[];
     assertFigures(
       cut,
       { period: '2025-03-10', brand: 'Acme' },

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { sendCachedJson } from '../cachedJson.ts';
 import type { ServeContext } from '../context.ts';
-import { FILTER_QUERY_SCHEMA, filtersKey, parseFilters } from '../filters.ts';
+import { FILTER_QUERY_SCHEMA, filtersJson, filtersKey, parseFilters } from '../filters.ts';
 import { findAnswers, MAX_ANSWERS_PER_PAGE } from '../queries/evidence.ts';
-import { ERROR_SCHEMA, FILTERS_JSON_SCHEMA, filtersJson, NOT_MODIFIED_SCHEMA, nullable } from './figures.ts';
+import { ERROR_SCHEMA, FILTERS_JSON_SCHEMA, NOT_MODIFIED_SCHEMA, nullable } from './schemas.ts';
 
 const ANSWER_SCHEMA = {
   type: 'object',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sendCachedJson } from '../cachedJson.ts';
 import type { ServeContext } from '../context.ts';
-import { FILTER_QUERY_SCHEMA, type Filters, filtersKey, parseFilters } from '../filters.ts';
+import { FILTER_QUERY_SCHEMA, type Filters, filtersJson, filtersKey, parseFilters } from '../filters.ts';
 import { listBrands, listCategories, listSources } from '../queries/catalog.ts';
 import {
   brandCitations,
@@ -10,47 +10,7 @@ import {
   discoveredCompetitors,
   MAX_FIGURE_ROWS,
 } from '../queries/figures.ts';
-
-/** A JSON Schema type that may also be null. */
-export const nullable = (type: string) => ({ type: [type, 'null'] });
-
-/** The filters a response was computed with, under the query string's names: what to ask again. */
-export function filtersJson(filters: Filters) {
-  return {
-    since: filters.since,
-    until: filters.until,
-    ai_source: filters.aiSource,
-    category: filters.category,
-    capture_mode: filters.captureMode,
-    brand: filters.brand,
-    grain: filters.grain,
-  };
-}
-
-export const FILTERS_JSON_SCHEMA = {
-  type: 'object',
-  description: 'the filters applied (defaults filled in); null: not narrowed',
-  properties: {
-    since: { type: 'string' },
-    until: { type: 'string' },
-    ai_source: nullable('string'),
-    category: nullable('string'),
-    capture_mode: nullable('string'),
-    brand: nullable('string'),
-    grain: { type: 'string' },
-  },
-} as const;
-
-export const ERROR_SCHEMA = {
-  type: 'object',
-  description: 'a parameter to change, named in the message',
-  properties: { error: { type: 'string' } },
-} as const;
-
-export const NOT_MODIFIED_SCHEMA = {
-  type: 'null',
-  description: 'If-None-Match matched the ETag: nothing changed',
-} as const;
+import { ERROR_SCHEMA, FILTERS_JSON_SCHEMA, NOT_MODIFIED_SCHEMA, nullable } from './schemas.ts';
 
 const limitSchema = (fallback: number) =>
   ({

@@ -14,6 +14,7 @@ import { MAX_RUN_IDS, retryDeadRuns } from '../../operations/retryDeadRuns.ts';
 import { findRunArtifact } from '../../operations/runArtifacts.ts';
 import type { ServeContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { nullable } from './schemas.ts';
 
 const ACCEPTED_UPLOADS =
   'a JSON array (Content-Type: application/json) or CSV whose first line names the columns (Content-Type: text/csv)';
@@ -52,10 +53,6 @@ function schemaError(errors: FastifySchemaValidationError[], where: string): Api
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
-const nullable = (type: string, description?: string) => ({
-  type: [type, 'null'],
-  ...(description ? { description } : {}),
-});
 const object = (properties: Record<string, object>, rest: object = {}) => ({
   type: 'object',
   properties,

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.ts';
-import { type Filters, parseFilters } from '../filters.ts';
+import { FILTER_QUERY_SCHEMA, type Filters, filtersJson, parseFilters } from '../filters.ts';
 
 /** What a page's filter form shows: the values as the user gave them (or as they took effect). */
 export interface FormValues {
@@ -28,10 +28,7 @@ export function readPageFilters(query: Record<string, unknown>): PageFilters {
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     const values = Object.fromEntries(
-      ['since', 'until', 'ai_source', 'category', 'capture_mode', 'brand', 'grain', 'q'].map((name) => [
-        name,
-        typed(query[name]),
-      ]),
+      [...Object.keys(FILTER_QUERY_SCHEMA), 'q'].map((name) => [name, typed(query[name])]),
     ) as unknown as FormValues;
     return { ok: false, error: error.message, values };
   }
@@ -39,14 +36,6 @@ export function readPageFilters(query: Record<string, unknown>): PageFilters {
 
 /** The form's values for filters that took effect: the dates it defaulted to are shown. */
 function formValues(filters: Filters, q = ''): FormValues {
-  return {
-    since: filters.since,
-    until: filters.until,
-    ai_source: filters.aiSource ?? '',
-    category: filters.category ?? '',
-    capture_mode: filters.captureMode ?? '',
-    brand: filters.brand ?? '',
-    grain: filters.grain,
-    q,
-  };
+  const values = Object.entries(filtersJson(filters)).map(([name, value]) => [name, value ?? '']);
+  return { ...(Object.fromEntries(values) as Omit<FormValues, 'q'>), q };
 }
