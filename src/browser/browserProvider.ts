@@ -54,6 +54,8 @@ export interface ProviderOptions {
   executablePath: string;
   logger: Logger;
   timeouts?: BrowserTimeouts;
+  /** An X display the browsers open their windows on (`worker --headed`); unset: headless. */
+  display?: string | undefined;
   /** Shared mode: a browser is retired after this many jobs. */
   recycleAfterJobs?: number;
   /** Shared mode: a released context closes this much later (CONTEXT_CLOSE_DELAY_MS when unset). */

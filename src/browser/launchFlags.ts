@@ -46,3 +46,6 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
   `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OMNIBOX_WEBUI_FEATURES].join(',')}`,
 ];
+
+/** `worker --headed`: the same flags, but a window on an X display instead of --headless. */
+export const HEADED_CHROMIUM_ARGS = CHROMIUM_ARGS.filter((arg) => arg !== '--headless');

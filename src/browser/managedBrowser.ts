@@ -1,6 +1,6 @@
 import { type Browser, type BrowserServer, chromium } from 'playwright-core';
 import { BrowserCrashError } from '../job/errors.ts';
-import { CHROMIUM_ARGS } from './launchFlags.ts';
+import { CHROMIUM_ARGS, HEADED_CHROMIUM_ARGS } from './launchFlags.ts';
 import { withTimeout } from './withTimeout.ts';
 
 export interface BrowserTimeouts {
@@ -31,12 +31,20 @@ export class ManagedBrowser {
     this.#timeouts = timeouts;
   }
 
-  static async launch(executablePath: string, timeouts = DEFAULT_BROWSER_TIMEOUTS): Promise<ManagedBrowser> {
+  /** `display`: an X display (e.g. `:3`) to open a window on, headed; unset: headless. */
+  static async launch(
+    executablePath: string,
+    timeouts = DEFAULT_BROWSER_TIMEOUTS,
+    display?: string,
+  ): Promise<ManagedBrowser> {
     let server: BrowserServer | undefined;
     try {
       server = await chromium.launchServer({
         executablePath,
-        args: CHROMIUM_ARGS,
+        ...(display === undefined
+          ? { args: CHROMIUM_ARGS }
+          : // Given to Chromium alone: the worker's own environment stays as it is.
+            { args: HEADED_CHROMIUM_ARGS, headless: false, env: { ...process.env, DISPLAY: display } }),
         timeout: timeouts.launchMs,
         handleSIGINT: false,
         handleSIGTERM: false,

@@ -23,7 +23,11 @@ export class PerJobBrowsers implements BrowserProvider {
 
   async acquire(contextOptions: () => JobContextOptions): Promise<BrowserLease> {
     const timeouts = this.#options.timeouts ?? DEFAULT_BROWSER_TIMEOUTS;
-    const browser = await ManagedBrowser.launch(this.#options.executablePath, timeouts);
+    const browser = await ManagedBrowser.launch(
+      this.#options.executablePath,
+      timeouts,
+      this.#options.display,
+    );
     this.#live.add(browser);
     try {
       const context = await newContext(browser, contextOptions(), timeouts.launchMs);

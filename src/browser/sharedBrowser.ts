@@ -97,7 +97,11 @@ export class SharedBrowser implements BrowserProvider {
       this.#retire(this.#current);
     }
     if (!this.#current) {
-      this.#starting ??= ManagedBrowser.launch(this.#options.executablePath, this.#timeouts).finally(() => {
+      this.#starting ??= ManagedBrowser.launch(
+        this.#options.executablePath,
+        this.#timeouts,
+        this.#options.display,
+      ).finally(() => {
         this.#starting = null;
       });
       const browser = await this.#starting;

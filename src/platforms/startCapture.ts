@@ -18,16 +18,18 @@ import { baseUrlFromEnv, loadSelectors, startUrl } from './selectors.ts';
  * Starts the built-in browser capture for one source: finds Chromium, checks it starts, loads the
  * adapter's selectors, sets up the browser mode (warm pages when shared) and rotates proxies per job. Throws
  * (BrowserNotFoundError, BrowserLaunchError, SelectorFileError) at start rather than failing every job later.
+ * `display`: the X display for headed browsers (`worker --headed`); unset: headless.
  */
 export async function startCapture(
   aiSource: string,
   mode: 'per-job' | 'shared',
   config: CaptureConfig,
   logger: Logger,
+  display?: string,
 ): Promise<CapturingJobHandler> {
   const selectors = loadSelectors(aiSource);
   const chromium = await findChromium();
-  const probe = await ManagedBrowser.launch(chromium.executablePath);
+  const probe = await ManagedBrowser.launch(chromium.executablePath, undefined, display);
   logger.info(
     {
       event: 'browser:found',
@@ -54,6 +56,7 @@ export async function startCapture(
   const providerOptions = {
     executablePath: chromium.executablePath,
     logger,
+    display,
     recycleAfterJobs: config.recycleAfterJobs,
   };
   const baseUrl = config.baseUrl ?? baseUrlFromEnv(aiSource);

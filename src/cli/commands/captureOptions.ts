@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CaptureConfig } from '../../platforms/captureConfig.ts';
+import type { HeadedConfig } from '../jobHandlerFor.ts';
 import { integer, list, switchOption } from '../parsers.ts';
 
 function geolocation(value: string) {
@@ -103,7 +104,28 @@ export function addCaptureOptions(command: Command): Command {
       )
         .env('WARM_PAGES')
         .argParser(integer(0, 256)),
+    )
+    .addOption(
+      switchOption(
+        '--headed',
+        'run Chromium with a window (sites that block headless browsers) on DISPLAY, or on an Xvfb the ' +
+          'worker starts and stops when DISPLAY is unset',
+        'BROWSER_HEADED',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--xvfb-path <file>',
+        '--headed without DISPLAY: the Xvfb to start (a path, or a name on PATH)',
+      )
+        .env('XVFB_PATH')
+        .default('Xvfb'),
     );
+}
+
+/** `--headed`: the display settings; undefined: headless. */
+export function toHeadedConfig(options: Record<string, unknown>): HeadedConfig | undefined {
+  return options.headed === true ? { xvfbPath: options.xvfbPath as string } : undefined;
 }
 
 export function toCaptureConfig(options: Record<string, unknown>): CaptureConfig {

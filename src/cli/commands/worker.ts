@@ -6,7 +6,7 @@ import { workerIdFromHostname } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
 import { jobHandlerFor } from '../jobHandlerFor.ts';
 import { integer, switchOption } from '../parsers.ts';
-import { addCaptureOptions, toCaptureConfig } from './captureOptions.ts';
+import { addCaptureOptions, toCaptureConfig, toHeadedConfig } from './captureOptions.ts';
 import { addLlmOptions, toLlmConfig } from './llmOptions.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -164,6 +164,7 @@ function toConfig(options: Record<string, unknown>): WorkerConfig {
       options.handler as string | undefined,
       options.browser as 'per-job' | 'shared',
       toCaptureConfig(options),
+      toHeadedConfig(options),
     ),
     pollIntervalMs: options.pollIntervalMs as number,
     connectTimeoutSeconds: options.connectTimeoutSeconds as number,
