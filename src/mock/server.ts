@@ -109,6 +109,7 @@ async function route(context: Context, request: IncomingMessage, response: Serve
   const url = new URL(request.url ?? '/', 'http://mock.invalid');
   const method = request.method ?? 'GET';
   const path = url.pathname;
+  if (path === '/healthz') return sendJson(response, { status: 'ok' });
   if (path === '/stats' && method === 'GET') {
     return sendJson(response, { ...stats.snapshot(), llm: stats.llmSnapshot() });
   }
