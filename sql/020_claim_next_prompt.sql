@@ -43,6 +43,7 @@ CREATE OR REPLACE FUNCTION claim_next_prompts(
   locked_until timestamptz
 )
 LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- avt_worker claims with no rights on the tables (sql/900_roles.sql)
 SET enable_seqscan = off -- see avt_complete_runs (040)
 -- A cached plan: left to choose, the plan cache planned every claim afresh, because a generic plan must
 -- assume that `LIMIT v_limit` keeps a tenth of the queue. The statements below have good generic plans: the

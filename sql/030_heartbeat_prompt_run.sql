@@ -7,6 +7,7 @@ CREATE OR REPLACE FUNCTION heartbeat_prompt_run(
   lease_seconds integer DEFAULT NULL
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
 SET enable_seqscan = off -- see avt_complete_runs (040)
 AS $$
 #variable_conflict use_column

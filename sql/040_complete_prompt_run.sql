@@ -42,7 +42,9 @@ CREATE OR REPLACE FUNCTION complete_prompt_run(
   run_id bigint,
   lease_token uuid
 ) RETURNS boolean
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
+AS $$
   SELECT EXISTS (
     SELECT FROM avt_complete_runs(ARRAY[complete_prompt_run.run_id], ARRAY[complete_prompt_run.lease_token])
   )

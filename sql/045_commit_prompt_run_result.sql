@@ -13,6 +13,7 @@
 CREATE OR REPLACE FUNCTION commit_prompt_run_results(results jsonb)
 RETURNS TABLE (run_id bigint, response_id bigint)
 LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
 -- A cached plan: left to choose, the plan cache planned the statement below afresh on every call.
 SET plan_cache_mode = force_generic_plan
 AS $$

@@ -13,6 +13,7 @@ CREATE OR REPLACE FUNCTION fail_prompt_run(
   retry_after_seconds integer DEFAULT NULL
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
 SET enable_seqscan = off -- see avt_complete_runs (040)
 AS $$
 #variable_conflict use_column

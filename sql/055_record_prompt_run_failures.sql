@@ -16,7 +16,9 @@
 -- longer held (nothing was written for that run).
 CREATE OR REPLACE FUNCTION record_prompt_run_failures(failures jsonb)
 RETURNS TABLE (run_id bigint, status text)
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
+AS $$
 #variable_conflict use_column
 DECLARE
   f jsonb;

@@ -5,6 +5,7 @@ CREATE OR REPLACE FUNCTION release_prompt_run(
   lease_token uuid
 ) RETURNS boolean
 LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
 SET enable_seqscan = off -- see avt_complete_runs (040)
 AS $$
 #variable_conflict use_column

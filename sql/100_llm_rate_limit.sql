@@ -7,7 +7,9 @@
 -- which is what lets batching absorb a low limit. The row lock serialises reservations: one short UPDATE.
 CREATE OR REPLACE FUNCTION reserve_llm_slot(name text, per_minute integer, margin_ms integer DEFAULT 1000)
 RETURNS double precision
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_worker (sql/900_roles.sql)
+AS $$
 #variable_conflict use_column
 DECLARE
   v_now timestamptz := clock_timestamp();

@@ -1,6 +1,7 @@
 -- What an operator does to the queue by hand (`avt serve`'s actions, and the same from psql): look at dead
 -- runs and retry them, pause and resume a source, enqueue prompts and import brands. Each is one statement,
--- so it happens whole or not at all.
+-- so it happens whole or not at all. The actions run as their owner (SECURITY DEFINER): avt_api may call
+-- them, and has no right to write to the tables itself (sql/900_roles.sql).
 
 -- Dead runs, most recently dead first (then the highest id), `max_rows` of them after the position
 -- (before_at, before_id) of the last row of the previous page (NULL: from the top). `sort_at` is that
@@ -65,7 +66,9 @@ CREATE OR REPLACE FUNCTION retry_dead_runs(
   since timestamptz DEFAULT NULL,
   run_ids bigint[] DEFAULT NULL
 ) RETURNS integer
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_api (sql/900_roles.sql)
+AS $$
 #variable_conflict use_column
 DECLARE
   v_count integer;
@@ -99,7 +102,9 @@ CREATE OR REPLACE FUNCTION pause_source(
   until timestamptz DEFAULT 'infinity',
   reason text DEFAULT NULL
 ) RETURNS timestamptz
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_api (sql/900_roles.sql)
+AS $$
 #variable_conflict use_column
 DECLARE
   v_until timestamptz;
@@ -118,7 +123,9 @@ $$;
 
 -- Lets workers claim a paused source again, and wakes its idle workers at once.
 CREATE OR REPLACE FUNCTION resume_source(name text) RETURNS void
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_api (sql/900_roles.sql)
+AS $$
 #variable_conflict use_column
 BEGIN
   PERFORM avt_require_source('resume_source', resume_source.name);
@@ -131,7 +138,9 @@ $$;
 -- "active"?}, in order. The prompts fan out to runs (and wake the workers) through the insert's triggers
 -- (010). Returns how many prompts were added.
 CREATE OR REPLACE FUNCTION enqueue_prompts(prompts jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_api (sql/900_roles.sql)
+AS $$
 DECLARE
   v_count integer;
 BEGIN
@@ -157,7 +166,9 @@ $$;
 -- once. A field left out keeps the brand's stored value (a new brand: none, and not ours). Returns how many
 -- brands were added or updated.
 CREATE OR REPLACE FUNCTION import_brands(brands jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER -- for avt_api (sql/900_roles.sql)
+AS $$
 DECLARE
   v_count integer;
 BEGIN

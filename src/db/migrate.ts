@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { migrationsDir, sqlDir } from '../paths.ts';
-import { readSqlRevision } from './sqlRevision.ts';
+import { readSqlRevision, type SqlRevision } from './sqlRevision.ts';
 
 /** Any number of processes may migrate at once: they take turns on this advisory lock. */
 const MIGRATE_LOCK_KEY = 7_370_001;
@@ -62,6 +62,18 @@ export class SqlRevisionChangedError extends Error {
   }
 }
 
+/**
+ * The database is behind this build (or its schema revision cannot be read), and the role this process
+ * connects as may not migrate it: a least-privilege role (avt_api, avt_reader) runs only against a database
+ * the owner migrated.
+ */
+export class NotMigratedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotMigratedError';
+  }
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function readSqlFiles(dir: string): Promise<{ file: string; sql: string }[]> {
@@ -97,13 +109,66 @@ interface SqlState {
   compatible_from: number;
 }
 
+/** Who this session is, in which schema, and whether it may create objects there (and so migrate). */
+interface Rights {
+  role: string;
+  schema: string | null;
+  may_migrate: boolean | null;
+}
+
+/** Throws SchemaTooNewError when this build cannot run against the newer revision the database holds. */
+function checkRunsAgainstNewer(held: SqlState, build: SqlRevision): void {
+  if (build.revision < held.compatible_from) {
+    throw new SchemaTooNewError(
+      `this build needs schema revision ${build.revision}; the database holds revision ${held.revision}, ` +
+        `which runs code from revision ${held.compatible_from} on: upgrade this build`,
+    );
+  }
+}
+
+/**
+ * migrate() for a role that may not create objects in the schema: changes nothing, and returns when the
+ * database holds this build's revision (or a newer one this build runs against); else NotMigratedError.
+ */
+async function checkMigrated(
+  client: pg.ClientBase,
+  { role, schema }: Rights,
+  build: SqlRevision,
+  sqlHash: string,
+  result: MigrateResult,
+): Promise<MigrateResult> {
+  const cannot = `${role} may not migrate it (no CREATE on schema ${schema}): run \`avt migrate\` as the owner first`;
+  let held: SqlState | undefined;
+  try {
+    ({
+      rows: [held],
+    } = await client.query<SqlState>('SELECT sha256, revision, compatible_from FROM avt_sql_state'));
+  } catch (error) {
+    throw new NotMigratedError(
+      `cannot read the schema revision of the database (${(error as Error).message}), and ${cannot}; ` +
+        'a worker that connects as avt_worker runs with --no-migrate',
+      { cause: error },
+    );
+  }
+  if (!held || held.revision < build.revision) {
+    throw new NotMigratedError(
+      `this build needs schema revision ${build.revision}; the database holds ${held ? `revision ${held.revision}` : 'none'}, and ${cannot}`,
+    );
+  }
+  if (held.revision > build.revision) checkRunsAgainstNewer(held, build);
+  else if (held.sha256 !== sqlHash) throw new SqlRevisionChangedError(build.revision);
+  result.revision.database = held.revision;
+  return result;
+}
+
 /**
  * Brings the schema up to date, and never backwards: when this build's schema revision (sql/REVISION) is
  * newer than the database's, applies each new file of migrations/ once, in order, each in its own
  * transaction, then re-applies sql/ (functions, views); creates the response partitions ahead. When the
  * database holds a newer revision, leaves it alone and returns if this build can run against it (it is at
  * or above that revision's `compatible_from`), else throws SchemaTooNewError. Safe to run from many
- * processes at once.
+ * processes at once. A role that may not create objects in the schema (avt_api: `avt serve`) migrates
+ * nothing: it only checks that the database is current (NotMigratedError otherwise).
  */
 export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
   const [migrations, sqlFiles, build, bookkeeping] = await Promise.all([
@@ -122,6 +187,12 @@ export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
 
   const client = await pool.connect();
   try {
+    const { rows } = await client.query<Rights>(
+      `SELECT current_user AS role, current_schema() AS schema,
+              has_schema_privilege(current_schema(), 'CREATE') AS may_migrate`,
+    );
+    const rights = rows[0] as Rights;
+    if (!rights.may_migrate) return await checkMigrated(client, rights, build, sqlHash, result);
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
     try {
       await client.query(bookkeeping);
@@ -130,12 +201,7 @@ export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
       );
       const held = state[0];
       if (held && held.revision > build.revision) {
-        if (build.revision < held.compatible_from) {
-          throw new SchemaTooNewError(
-            `this build needs schema revision ${build.revision}; the database holds revision ${held.revision}, ` +
-              `which runs code from revision ${held.compatible_from} on: upgrade this build`,
-          );
-        }
+        checkRunsAgainstNewer(held, build);
         result.revision.database = held.revision;
         return result;
       }

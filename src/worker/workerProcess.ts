@@ -52,6 +52,10 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     if (config.migrate) {
       const notice = newerSchemaNotice(await migrate(pool));
       if (notice) logger.info({ event: 'migrate:newer-schema' }, notice);
+      // graphile-worker's schema: alerts are enqueued with the failure that causes them, even without
+      // --maintenance. With --no-migrate it is left to `avt migrate`, which installs it too: a worker role
+      // (avt_worker) may not create schemas.
+      await runMigrations({ pgPool: pool, logger: graphileLogger(logger) });
     }
     const source = await readAiSource(db, config.aiSource);
     if (!source.found) {
@@ -59,9 +63,6 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         `unknown AI source '${config.aiSource}'; known sources: ${source.known.join(', ')}`,
       );
     }
-    // graphile-worker's schema: alerts are enqueued with the failure that causes them, even without --maintenance.
-    await runMigrations({ pgPool: pool, logger: graphileLogger(logger) });
-
     const workerTag = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const metrics = createWorkerMetrics({ ai_source: config.aiSource, worker_id: String(config.workerId) });
     const extraction = createExtractor(pool, config.llm, logger, {
