@@ -10,7 +10,10 @@ type CheckResult = { ok: boolean; detail: string };
 /** How long an LLM API answer is trusted before it is asked again. */
 const LLM_CHECK_EVERY_MS = 30_000;
 
-/** /healthz: the process answers. /readyz: each dependency, as JSON; 200 when all pass, 503 otherwise. */
+/**
+ * /healthz: the process answers. /readyz: each dependency, as JSON; 200 when all pass, 503 otherwise
+ * (`?checks=` names the ones to run).
+ */
 export function registerHealth(app: FastifyInstance, context: ServeContext): void {
   let llmChecked: { at: number; result: CheckResult } | undefined;
 
@@ -66,21 +69,40 @@ export function registerHealth(app: FastifyInstance, context: ServeContext): voi
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const [db, readDb, llm, live] = await Promise.all([
-      database(context.writePool),
-      context.readPool === context.writePool ? null : database(context.readPool),
-      llmApi(),
-      workers(),
-    ]);
-    const checks = {
-      database: db,
-      read_database: readDb ?? { ok: db.ok, detail: 'the same as database (no READ_DATABASE_URL)' },
-      llm_api: llm,
-      workers: live,
-    };
-    const ok = Object.values(checks).every((check) => check.ok);
-    reply.header('cache-control', 'no-store');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks });
-  });
+  const checks = {
+    database: () => database(context.writePool),
+    read_database: async () =>
+      context.readPool === context.writePool
+        ? { ...(await database(context.writePool)), detail: 'the same as database (no READ_DATABASE_URL)' }
+        : database(context.readPool),
+    llm_api: llmApi,
+    workers,
+  };
+  type CheckName = keyof typeof checks;
+  const names = Object.keys(checks) as CheckName[];
+
+  // ?checks=database,read_database: only those decide, for a load balancer's readiness probe, which should
+  // not take every replica out of service because a source has no worker (KEDA may have scaled it to zero).
+  app.get<{ Querystring: { checks?: string } }>(
+    '/readyz',
+    {
+      schema: {
+        hide: true,
+        querystring: {
+          type: 'object',
+          properties: {
+            checks: { type: 'string', pattern: `^(${names.join('|')})(,(${names.join('|')}))*$` },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const asked = request.query.checks ? (request.query.checks.split(',') as CheckName[]) : names;
+      const results = await Promise.all(asked.map((name) => checks[name]()));
+      const body = Object.fromEntries(asked.map((name, index) => [name, results[index]]));
+      const ok = results.every((check) => check.ok);
+      reply.header('cache-control', 'no-store');
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks: body });
+    },
+  );
 }

@@ -33,6 +33,13 @@ describe('probes and metrics', () => {
       assert.equal(body.checks.workers?.ok, false);
       assert.match(body.checks.workers?.detail ?? '', /no live worker for chatgpt/);
 
+      // A load balancer's readiness probe asks only about this replica's own databases.
+      response = await fetch(`${server.url}/readyz?checks=database,read_database`);
+      assert.equal(response.status, 200);
+      body = (await response.json()) as typeof body;
+      assert.deepEqual(Object.keys(body.checks).sort(), ['database', 'read_database']);
+      assert.equal((await fetch(`${server.url}/readyz?checks=database,nonsense`)).status, 400);
+
       await t.pool.query(
         `INSERT INTO workers (worker_id, ai_source, locked_by, host, pid, version, concurrency)
          VALUES (1, 'chatgpt', 'probe@test', 'test', 1, 'test', 1)`,
