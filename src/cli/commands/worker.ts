@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../usageError.ts';
 import type { WorkerConfig } from '../../worker/config.ts';
-import { workerIdFromHostname } from '../../worker/workerId.ts';
+import { workerIdFromHostname, workerIdFromReverseDns } from '../../worker/workerId.ts';
 import { runWorkerProcess } from '../../worker/workerProcess.ts';
 import { jobHandlerFor } from '../jobHandlerFor.ts';
 import { integer, switchOption } from '../parsers.ts';
@@ -25,7 +25,8 @@ export function defineWorkerCommand(command: Command): Command {
     .addOption(
       new Option(
         '--worker-id <n>',
-        "this worker's number; default: the hostname's trailing ordinal (pod worker-chatgpt-2 → 2)",
+        "this worker's number; default: the hostname's trailing ordinal (pod worker-chatgpt-2 → 2), else the\n" +
+          "container name's, as the container DNS gives it for this host's address (compose's avt-worker-chatgpt-2)",
       )
         .env('WORKER_ID')
         .argParser(integer(0)),
@@ -135,17 +136,26 @@ export function defineWorkerCommand(command: Command): Command {
         .default(30),
     );
   return addLlmOptions(addCaptureOptions(command)).action(async (options: Record<string, unknown>) => {
-    await runWorkerProcess(toConfig(options));
+    await runWorkerProcess(toConfig(options, await defaultWorkerId(options)));
   });
 }
 
-function toConfig(options: Record<string, unknown>): WorkerConfig {
+/** --worker-id, else the hostname's ordinal, else the container name's (the reverse DNS of this host). */
+async function defaultWorkerId(options: Record<string, unknown>): Promise<number | undefined> {
+  return (
+    (options.workerId as number | undefined) ??
+    workerIdFromHostname(hostname()) ??
+    (await workerIdFromReverseDns())
+  );
+}
+
+function toConfig(options: Record<string, unknown>, workerId: number | undefined): WorkerConfig {
   const aiSource = options.aiSource as string | undefined;
   if (!aiSource) throw new UsageError('--ai-source (or AI_SOURCE) is required, e.g. --ai-source chatgpt');
-  const workerId = (options.workerId as number | undefined) ?? workerIdFromHostname(hostname());
   if (workerId === undefined) {
     throw new UsageError(
-      `no worker id: pass --worker-id or set WORKER_ID (the hostname '${hostname()}' has no trailing -<n> ordinal)`,
+      `no worker id: pass --worker-id or set WORKER_ID (the hostname '${hostname()}' has no trailing -<n> ordinal, ` +
+        'nor has a name of this host in DNS)',
     );
   }
   return {
