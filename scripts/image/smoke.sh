@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the built image the way a deployment does, against this machine's PostgreSQL (a scratch database):
 # `avt migrate`, `avt mock` (the mock platform and LLM), one worker container per enabled AI source draining a
-# dozen prompts (chatgpt's headed, on a read-only root), and `avt serve` answering its HEALTHCHECK and the
-# API. Fails unless every run ends done with its answer; leaves nothing behind.
+# dozen prompts (chatgpt's headed, on a read-only root), `avt serve` answering its HEALTHCHECK and the API,
+# and `avt demo` on its embedded database. Fails unless every run ends done with its answer; leaves nothing
+# behind.
 set -euo pipefail
 
 image=${1:-ai-visibility-tracker:latest}
@@ -89,6 +90,10 @@ served=$(curl --fail --silent --show-error -H "Authorization: Bearer $token" "ht
   grep -o '"done":[0-9]*' | awk -F: '{ sum += $2 } END { print sum + 0 }')
 step "serve is healthy; its /api/queue counts $served runs done"
 [ "$served" = "$expected" ] || fail "avt serve's /api/queue counts $served runs done, not $expected"
+
+step "avt demo, on the embedded PostgreSQL inside the container"
+podman run --rm --label "$tag" --network host --no-healthcheck "$image" demo --prompts 2 --sources chatgpt,gemini \
+  --latency-ms 300 >/dev/null || fail "avt demo failed in the image"
 
 size=$(podman image inspect --format '{{.Size}}' "$image")
 step "passed; image $image is $((size / 1024 / 1024)) MiB"

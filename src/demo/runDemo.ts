@@ -152,6 +152,15 @@ async function demoSources(pool: Queryable, wanted: string[] | undefined): Promi
   return sources;
 }
 
+/**
+ * The demo's workers serve no metrics: a METRICS_PORT in the environment (the image sets one) would have
+ * them all ask for the same port.
+ */
+function withoutMetricsPort(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { METRICS_PORT: _metricsPort, ...rest } = env;
+  return rest;
+}
+
 function startWorker(
   { name: source, flavour }: DemoSource,
   options: DemoOptions,
@@ -169,7 +178,7 @@ function startWorker(
     ],
     {
       env: {
-        ...process.env,
+        ...withoutMetricsPort(process.env),
         DATABASE_URL: databaseUrl,
         CHROMIUM_PATH: chromium.executablePath,
         LLM_BASE_URL: mock.llmBaseUrl,

@@ -17,7 +17,8 @@ test('avt demo runs the whole pipeline and reports; a second run adds samples', 
   timeout: 600_000,
 }, async () => {
   const args = ['demo', '--prompts', '2', '--sources', 'chatgpt,perplexity', '--latency-ms', '300'];
-  const first = await runBin('avt', args, { DATABASE_URL: database.url });
+  // METRICS_PORT as the image sets it: the demo's two workers must not both ask for it.
+  const first = await runBin('avt', args, { DATABASE_URL: database.url, METRICS_PORT: '9464' });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /2 prompts × 2 sources = 4 runs queued/);
   assert.match(
