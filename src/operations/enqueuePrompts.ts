@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/kysely.ts';
 import { InvalidInputError } from './errors.ts';
-import { parseRows, type RowError, type RowShape, type RowsFormat } from './parseRows.ts';
+import { parseRows, type RowError, type RowShape, type UploadFormat } from './parseRows.ts';
 import { RowProblem, readBoolean, readInteger, readText } from './rowFields.ts';
 
 /** The fields of a prompt to enqueue; a bare JSON string is its text. */
@@ -15,6 +15,8 @@ export const PROMPT_ROWS: RowShape = {
 const MAX_PROMPT_CHARS = 8_000;
 const MAX_CATEGORY_CHARS = 200;
 const INT4 = { min: -2_147_483_648, max: 2_147_483_647 };
+/** Prompts per statement: a progress step, and a bound on the size of one parameter. */
+const CHUNK = 1_000;
 
 interface PromptToAdd {
   text: string;
@@ -39,11 +41,15 @@ export function categoryName(value: unknown, name = 'category'): string | undefi
  * Adds the good rows of an upload as prompts, in one transaction (the named categories that do not exist
  * are created), and reports each bad row by its number. `defaultCategory` is the category of rows that
  * name none. The prompts fan out into one queued run per enabled source, and the workers are woken.
+ * `onProgress` hears how many of the good rows are in after each chunk of 1,000 (committed together).
  */
 export async function enqueuePrompts(
   db: Db,
-  upload: { text: string; format: RowsFormat },
-  options: { defaultCategory?: string | null } = {},
+  upload: { text: string; format: UploadFormat },
+  options: {
+    defaultCategory?: string | null;
+    onProgress?: (added: number, total: number) => void;
+  } = {},
 ): Promise<EnqueueResult> {
   let defaultCategory: string | null;
   try {
@@ -71,8 +77,17 @@ export async function enqueuePrompts(
   }
   errors.sort((a, b) => a.row - b.row);
   if (prompts.length === 0) return { added: 0, errors };
-  const { rows } = await sql<{
-    added: number;
-  }>`SELECT enqueue_prompts(${JSON.stringify(prompts)}::jsonb) AS added`.execute(db);
-  return { added: rows[0]?.added ?? 0, errors };
+  const added = await db.transaction().execute(async (trx) => {
+    let count = 0;
+    for (let start = 0; start < prompts.length; start += CHUNK) {
+      const chunk = prompts.slice(start, start + CHUNK);
+      const { rows } = await sql<{
+        added: number;
+      }>`SELECT enqueue_prompts(${JSON.stringify(chunk)}::jsonb) AS added`.execute(trx);
+      count += rows[0]?.added ?? 0;
+      options.onProgress?.(start + chunk.length, prompts.length);
+    }
+    return count;
+  });
+  return { added, errors };
 }

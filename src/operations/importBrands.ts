@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/kysely.ts';
-import { parseRows, type RowError, type RowShape, type RowsFormat } from './parseRows.ts';
+import { parseRows, type RowError, type RowShape, type UploadFormat } from './parseRows.ts';
 import { RowProblem, readBoolean, readList, readText } from './rowFields.ts';
 
 /** The fields of the brands table, as a `--brands` file gives them (src/extract/brandsFile.ts), and is_own. */
@@ -31,7 +31,7 @@ export interface ImportBrandsResult {
  */
 export async function importBrands(
   db: Db,
-  upload: { text: string; format: RowsFormat },
+  upload: { text: string; format: UploadFormat },
 ): Promise<ImportBrandsResult> {
   const parsed = parseRows(upload.text, upload.format, BRAND_ROWS);
   const errors = [...parsed.errors];

@@ -1,9 +1,16 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { InvalidInputError } from './errors.ts';
 
+/** How a row's fields are typed: JSON values, or the text of CSV cells. */
 export type RowsFormat = 'json' | 'csv';
 
-/** A row of an upload: numbered as its author counts (CSV: its line, the header being line 1; JSON: from 1). */
+/** How an upload is written: a JSON array, JSON Lines (a JSON value per line) or CSV. */
+export type UploadFormat = RowsFormat | 'jsonl';
+
+/**
+ * A row of an upload, numbered as its author counts: CSV, its line (the header being line 1); JSON Lines,
+ * its line; a JSON array, its place from 1.
+ */
 export interface SourceRow {
   row: number;
   /** The fields it gives, by column name; a CSV row's values are its cells' text, empty cells left out. */
@@ -33,13 +40,16 @@ export interface RowShape {
 }
 
 /**
- * Reads an upload into rows: a JSON array of objects (or of strings, where the shape allows), or CSV whose
- * first line names the columns. A row with an unknown field or of the wrong kind is an error of its own;
+ * Reads an upload into rows: a JSON array of objects (or of strings, where the shape allows), JSON Lines
+ * (one such object or string per line; blank lines skipped), or CSV whose first line names the columns. A
+ * row with an unknown field or of the wrong kind, or a JSON line that is not JSON, is an error of its own;
  * an upload that cannot be read as a whole (not JSON, not an array, a broken quote, an unknown CSV
  * column, no rows) is an InvalidInputError, and nothing is taken from it.
  */
-export function parseRows(text: string, format: RowsFormat, shape: RowShape): ParsedRows {
-  return format === 'json' ? parseJsonRows(text, shape) : parseCsvRows(text, shape);
+export function parseRows(text: string, format: UploadFormat, shape: RowShape): ParsedRows {
+  if (format === 'json') return parseJsonRows(text, shape);
+  if (format === 'jsonl') return parseJsonLines(text, shape);
+  return parseCsvRows(text, shape);
 }
 
 const columnList = (shape: RowShape) => shape.columns.join(', ');
@@ -59,30 +69,54 @@ function parseJsonRows(text: string, shape: RowShape): ParsedRows {
   }
   if (items.length === 0) throw new InvalidInputError('no rows: the array is empty');
   const parsed: ParsedRows = { format: 'json', rows: [], errors: [] };
-  const kind = `an object with ${columnList(shape)}${shape.plainString ? ', or a string' : ''}`;
   items.forEach((item: unknown, index) => {
-    const row = index + 1;
-    if (typeof item === 'string' && shape.plainString) {
-      parsed.rows.push({ row, fields: { [shape.plainString]: item } });
-      return;
-    }
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      parsed.errors.push({ row, message: `must be ${kind}, got ${shown(item)}` });
-      return;
-    }
-    const unknown = Object.keys(item).filter((key) => !shape.columns.includes(key));
-    if (unknown.length > 0) {
-      parsed.errors.push({
-        row,
-        message: `unknown field ${unknown.map((key) => `'${key}'`).join(', ')}; the fields are ${columnList(shape)}`,
-      });
-      return;
-    }
-    // null stands for "not given", as an empty CSV cell does.
-    const fields = Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null));
-    parsed.rows.push({ row, fields });
+    addJsonRow(parsed, index + 1, item, shape);
   });
   return parsed;
+}
+
+function parseJsonLines(text: string, shape: RowShape): ParsedRows {
+  const parsed: ParsedRows = { format: 'json', rows: [], errors: [] };
+  const lines = (text.startsWith('\uFEFF') ? text.slice(1) : text).split(/\r?\n/);
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    let item: unknown;
+    try {
+      item = JSON.parse(line);
+    } catch (error) {
+      parsed.errors.push({ row: index + 1, message: `is not JSON: ${(error as Error).message}` });
+      return;
+    }
+    addJsonRow(parsed, index + 1, item, shape);
+  });
+  if (parsed.rows.length === 0 && parsed.errors.length === 0) {
+    throw new InvalidInputError(`no rows: the JSON Lines text is empty; write one row a line`);
+  }
+  return parsed;
+}
+
+/** One JSON value as a row of `parsed`, or as an error of its own. */
+function addJsonRow(parsed: ParsedRows, row: number, item: unknown, shape: RowShape): void {
+  if (typeof item === 'string' && shape.plainString) {
+    parsed.rows.push({ row, fields: { [shape.plainString]: item } });
+    return;
+  }
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    const kind = `an object with ${columnList(shape)}${shape.plainString ? ', or a string' : ''}`;
+    parsed.errors.push({ row, message: `must be ${kind}, got ${shown(item)}` });
+    return;
+  }
+  const unknown = Object.keys(item).filter((key) => !shape.columns.includes(key));
+  if (unknown.length > 0) {
+    parsed.errors.push({
+      row,
+      message: `unknown field ${unknown.map((key) => `'${key}'`).join(', ')}; the fields are ${columnList(shape)}`,
+    });
+    return;
+  }
+  // null stands for "not given", as an empty CSV cell does.
+  const fields = Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null));
+  parsed.rows.push({ row, fields });
 }
 
 const LF = 0x0a;

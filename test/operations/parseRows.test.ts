@@ -124,3 +124,49 @@ describe('parseRows: CSV', () => {
     }
   });
 });
+
+describe('parseRows: JSON Lines', () => {
+  test('a row a line, numbered by its line past blank ones; a line that is not JSON is an error of its own', () => {
+    const text = [
+      '\uFEFF"plain"',
+      '',
+      '{"text": "object", "category": null}',
+      '{"text": "broken',
+      '  ',
+      '42',
+      '{"txt": 1}',
+      '"crlf"\r',
+      '',
+    ].join('\n');
+    const parsed = parseRows(text, 'jsonl', PROMPTS);
+    assert.equal(parsed.format, 'json');
+    assert.deepEqual(parsed.rows, [
+      { row: 1, fields: { text: 'plain' } },
+      { row: 3, fields: { text: 'object' } },
+      { row: 8, fields: { text: 'crlf' } },
+    ]);
+    assert.deepEqual(
+      parsed.errors.map((error) => error.row),
+      [4, 6, 7],
+    );
+    assert.match(parsed.errors[0]?.message ?? '', /^is not JSON: /);
+    assert.match(
+      parsed.errors[1]?.message ?? '',
+      /must be an object with text, category, priority, or a string, got 42/,
+    );
+    assert.match(parsed.errors[2]?.message ?? '', /unknown field 'txt'/);
+  });
+
+  test('an array on a line is one bad row, not many rows; a text with no rows is refused whole', () => {
+    const parsed = parseRows('["a", "b"]\n"c"\n', 'jsonl', PROMPTS);
+    assert.deepEqual(parsed.rows, [{ row: 2, fields: { text: 'c' } }]);
+    assert.deepEqual(
+      parsed.errors.map((error) => error.row),
+      [1],
+    );
+    assert.throws(() => parseRows('\n \r\n', 'jsonl', PROMPTS), {
+      name: 'InvalidInputError',
+      message: 'no rows: the JSON Lines text is empty; write one row a line',
+    });
+  });
+});

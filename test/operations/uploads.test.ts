@@ -125,6 +125,39 @@ describe('enqueuePrompts', () => {
     });
     assert.deepEqual(await prompts(), []);
   });
+
+  test('a large upload goes in chunks of 1,000, reported as they land, and all of them or none commit', async () => {
+    const lines = Array.from({ length: 2_500 }, (_, i) => JSON.stringify(`prompt ${i}`));
+    const progress: [number, number][] = [];
+    const result = await enqueuePrompts(
+      t.db,
+      { format: 'jsonl', text: lines.join('\n') },
+      { onProgress: (added, total) => progress.push([added, total]) },
+    );
+    assert.equal(result.added, 2_500);
+    assert.deepEqual(progress, [
+      [1_000, 2_500],
+      [2_000, 2_500],
+      [2_500, 2_500],
+    ]);
+
+    // A failure in the second chunk takes the first one back with it.
+    await t.pool.query('TRUNCATE prompts, prompt_runs CASCADE');
+    await t.pool.query(`CREATE FUNCTION refuse_prompt() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.text = 'prompt 1500' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`);
+    await t.pool.query(
+      'CREATE TRIGGER refuse_prompt BEFORE INSERT ON prompts FOR EACH ROW EXECUTE FUNCTION refuse_prompt()',
+    );
+    try {
+      await assert.rejects(
+        enqueuePrompts(t.db, { format: 'jsonl', text: lines.join('\n') }),
+        /refused for the test/,
+      );
+    } finally {
+      await t.pool.query('DROP TRIGGER refuse_prompt ON prompts; DROP FUNCTION refuse_prompt()');
+    }
+    assert.deepEqual(await prompts(), []);
+  });
 });
 
 async function brands() {
