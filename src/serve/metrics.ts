@@ -35,6 +35,12 @@ export function registerMetrics(app: FastifyInstance, context: ServeContext): Re
     labelNames: ['ai_source'],
     registers: [registry],
   });
+  const paused = new Gauge({
+    name: 'avt_source_paused',
+    help: '1 while a source is paused (by an operator, or by the workers after a rate limit or a captcha), else 0',
+    labelNames: ['ai_source'],
+    registers: [registry],
+  });
   const { counts } = context.results;
   new Counter({
     name: 'avt_serve_cache_lookups_total',
@@ -70,6 +76,7 @@ export function registerMetrics(app: FastifyInstance, context: ServeContext): Re
     activeWorkers.reset();
     deadRuns.reset();
     oldestEligible.reset();
+    paused.reset();
     for (const row of queue) {
       const source = row.ai_source;
       queueSize.set({ ai_source: source, status: 'queued' }, row.eligible);
@@ -82,6 +89,9 @@ export function registerMetrics(app: FastifyInstance, context: ServeContext): Re
       activeWorkers.set({ ai_source: source }, live.length);
       deadRuns.set({ ai_source: source }, row.dead);
       oldestEligible.set({ ai_source: source }, row.oldest_eligible_age ?? 0);
+      const until = row.paused_until;
+      const isPaused = until !== null && (until === 'infinity' || Date.parse(until) > Date.now());
+      paused.set({ ai_source: source }, isPaused ? 1 : 0);
     }
   };
 

@@ -11,7 +11,8 @@ import { registerWorker, stopWorker, touchWorker } from '../db/workers.ts';
 import { createExtractor } from '../extract/createExtractor.ts';
 import { startHealthServer } from '../observe/healthServer.ts';
 import { createLogger } from '../observe/logger.ts';
-import { createWorkerMetrics } from '../observe/metrics.ts';
+import { createWorkerMetrics, PROCESSED_STATUS } from '../observe/metrics.ts';
+import { withTimings } from '../observe/timedHandler.ts';
 import { listenForQueuedRuns } from '../queue/wakeups.ts';
 import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
 import { UsageError } from '../usageError.ts';
@@ -76,8 +77,19 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       logger,
     });
     cleanups.push(async () => capture.close?.());
-    const handler = withExtraction(capture, extraction.extractor, (method) =>
-      metrics.extractions.inc({ method }),
+    const handler = withTimings(
+      capture,
+      (timed) => withExtraction(timed, extraction.extractor, (method) => metrics.extractions.inc({ method })),
+      {
+        onCaptured: (seconds) => metrics.scrapeDuration.observe(seconds),
+        onExtracted: (seconds, result) => {
+          if (!extraction.extractor.usesLlm) return;
+          metrics.llmExtractions.inc({
+            status: result.response.extractionMethod === 'llm' ? 'ok' : 'fallback',
+          });
+          metrics.llmExtractionDuration.observe(seconds);
+        },
+      },
     );
 
     const worker = new PromptWorker({
@@ -96,6 +108,8 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       onJobFinished: ({ outcome, errorKind, durationMs }) => {
         metrics.jobs.inc({ outcome, error_kind: errorKind ?? '' });
         metrics.jobDuration.observe(durationMs / 1000);
+        const status = PROCESSED_STATUS[outcome];
+        if (status) metrics.promptsProcessed.inc({ status });
       },
     });
 

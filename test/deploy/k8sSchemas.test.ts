@@ -1,8 +1,9 @@
-// Every object of deploy/k8s/ validates against the Kubernetes API's schemas (kubernetes-models) and KEDA's
-// CRDs (@kubernetes-models/keda), and names no field those APIs lack. The schemas check types, formats and
-// required fields but let unknown fields through (a misspelt `livenesProbe` would be dropped by the API
-// server without a word), so the same objects are also type-checked by tsc against the packages' types, whose
-// object literals refuse a field the type does not have.
+// Every object of deploy/k8s/ validates against the Kubernetes API's schemas (kubernetes-models), KEDA's
+// CRDs (@kubernetes-models/keda) and the Prometheus Operator's (@kubernetes-models/prometheus-operator), and
+// names no field those APIs lack. The schemas check types, formats and required fields but let unknown fields
+// through (a misspelt `livenesProbe` would be dropped by the API server without a word), so the same objects
+// are also type-checked by tsc against the packages' types, whose object literals refuse a field the type does
+// not have.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import * as keda from '@kubernetes-models/keda';
+import * as prometheusOperator from '@kubernetes-models/prometheus-operator';
 import * as k8s from 'kubernetes-models';
 import { ROOT } from './composeFile.ts';
 import { describeDoc, loadManifests, type Manifest, type ManifestDoc } from './k8sManifests.ts';
@@ -26,7 +28,9 @@ function model({ apiVersion, kind }: Manifest): { module: string; Model: ModelCl
   const [pkg, groups] =
     group === 'keda.sh'
       ? ['@kubernetes-models/keda', keda as Record<string, unknown>]
-      : ['kubernetes-models', k8s as Record<string, unknown>];
+      : group === 'monitoring.coreos.com'
+        ? ['@kubernetes-models/prometheus-operator', prometheusOperator as Record<string, unknown>]
+        : ['kubernetes-models', k8s as Record<string, unknown>];
   const versions = (group === '' ? groups : groups[camel(group as string)]) as
     | Record<string, Record<string, ModelClass>>
     | undefined;
@@ -70,7 +74,7 @@ async function typeErrors(docs: ManifestDoc[]): Promise<string[]> {
   }
 }
 
-describe('deploy/k8s/ against the Kubernetes and KEDA schemas', () => {
+describe('deploy/k8s/ against the Kubernetes, KEDA and Prometheus Operator schemas', () => {
   const docs = loadManifests();
 
   test('every object validates against its schema', () => {
