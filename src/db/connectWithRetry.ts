@@ -38,3 +38,58 @@ export async function waitForDatabase(pool: pg.Pool, url: string, timeoutSeconds
     }
   }
 }
+
+/** Node's socket errors and PostgreSQL's connection classes (08, and 57P01–57P03: terminated, shutting down). */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** The error says the connection went away (not that the statement was wrong): trying again may succeed. */
+export function isConnectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  return (
+    typeof message === 'string' && /Connection terminated|connection ended|connection error/i.test(message)
+  );
+}
+
+export interface StartupStepOptions {
+  /** What the step does, for the log and the final error: "register the worker". */
+  step: string;
+  timeoutSeconds: number;
+  /** Told each time the step lost its connection and is tried again after `delayMs`. */
+  onRetry: (error: unknown, delayMs: number) => void;
+}
+
+/**
+ * Runs a start-up step, again after a lost connection (a terminated backend, a restarting server), with the
+ * same backoff as waitForDatabase, for up to `timeoutSeconds`. Only steps that are safe to repeat may use it.
+ * Any other error, or a connection still lost at the deadline, is thrown naming the step.
+ */
+export async function retryStartupStep<T>(run: () => Promise<T>, options: StartupStepOptions): Promise<T> {
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  let delay = 250;
+  for (;;) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isConnectionLost(error) || Date.now() + delay > deadline) {
+        if (!isConnectionLost(error)) throw error;
+        throw new Error(
+          `could not ${options.step}: the database connection kept failing for ${options.timeoutSeconds} s ` +
+            `(${(error as Error).message}); check that PostgreSQL is up and accepting connections`,
+          { cause: error },
+        );
+      }
+      options.onRetry(error, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+}

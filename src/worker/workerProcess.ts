@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { runMigrations } from 'graphile-worker';
-import { waitForDatabase } from '../db/connectWithRetry.ts';
+import { retryStartupStep, waitForDatabase } from '../db/connectWithRetry.ts';
 import { openDatabase } from '../db/database.ts';
 import { createDb } from '../db/kysely.ts';
 import { migrate, newerSchemaNotice } from '../db/migrate.ts';
@@ -50,15 +50,30 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     await waitForDatabase(pool, database.url, config.connectTimeoutSeconds).catch((error: Error) => {
       throw new UsageError(error.message, { cause: error });
     });
+    // A connection cut during start-up (a terminated backend, a restarting server) is waited out: each step
+    // below is safe to repeat (migrations are transactional, a repeated registration leaves a row that only
+    // shows as vanished).
+    const startupStep = <T>(step: string, run: () => Promise<T>) =>
+      retryStartupStep(run, {
+        step,
+        timeoutSeconds: config.connectTimeoutSeconds,
+        onRetry: (error, delayMs) =>
+          logger.warn(
+            { event: 'startup:waiting', step, err: error, retry_in_ms: delayMs },
+            `waiting for the database: could not ${step} (${(error as Error).message}); retrying in ${delayMs} ms`,
+          ),
+      });
     if (config.migrate) {
-      const notice = newerSchemaNotice(await migrate(pool));
+      const notice = newerSchemaNotice(await startupStep('migrate the database', () => migrate(pool)));
       if (notice) logger.info({ event: 'migrate:newer-schema' }, notice);
       // graphile-worker's schema: alerts are enqueued with the failure that causes them, even without
       // --maintenance. With --no-migrate it is left to `avt migrate`, which installs it too: a worker role
       // (avt_worker) may not create schemas.
-      await runMigrations({ pgPool: pool, logger: graphileLogger(logger) });
+      await startupStep("install graphile-worker's schema", () =>
+        runMigrations({ pgPool: pool, logger: graphileLogger(logger) }),
+      );
     }
-    const source = await readAiSource(db, config.aiSource);
+    const source = await startupStep('read the AI source', () => readAiSource(db, config.aiSource));
     if (!source.found) {
       throw new UsageError(
         `unknown AI source '${config.aiSource}'; known sources: ${source.known.join(', ')}`,
@@ -113,15 +128,17 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       },
     });
 
-    const registration = await registerWorker(db, {
-      workerId: config.workerId,
-      aiSource: config.aiSource,
-      workerTag,
-      host: hostname(),
-      pid: process.pid,
-      version,
-      concurrency: config.concurrency,
-    });
+    const registration = await startupStep('register the worker', () =>
+      registerWorker(db, {
+        workerId: config.workerId,
+        aiSource: config.aiSource,
+        workerTag,
+        host: hostname(),
+        pid: process.pid,
+        version,
+        concurrency: config.concurrency,
+      }),
+    );
     const touch = setInterval(() => {
       touchWorker(db, registration.id).catch((error: unknown) =>
         logger.warn({ event: 'worker:touch:failed', err: error }, 'could not refresh the workers row'),
