@@ -19,23 +19,53 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
+/** The last error of a step that was still failing when its time ran out. */
+class GaveUp {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
 /**
- * Waits until the pool can run a query, retrying with backoff (250 ms doubling to 5 s) for up to
- * `timeoutSeconds`: a database that is briefly down at start-up (a restart, a pod scheduled first) is fine.
+ * Runs `run` until it succeeds, again after each error `retryable` accepts, with backoff (250 ms doubling to
+ * 5 s) for up to `timeoutSeconds`; rethrows any other error, and throws GaveUp with the last one at the deadline.
  */
-export async function waitForDatabase(pool: pg.Pool, url: string, timeoutSeconds: number): Promise<void> {
+async function retryWithBackoff<T>(
+  run: () => Promise<T>,
+  timeoutSeconds: number,
+  retryable: (error: unknown) => boolean,
+  onRetry: (error: unknown, delayMs: number) => void = () => {},
+): Promise<T> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = 250;
   for (;;) {
     try {
-      await pool.query('SELECT 1');
-      return;
+      return await run();
     } catch (error) {
-      if (Date.now() + delay > deadline)
-        throw new DatabaseUnreachableError(url, timeoutSeconds, { cause: error });
+      if (!retryable(error)) throw error;
+      if (Date.now() + delay > deadline) throw new GaveUp(error);
+      onRetry(error, delay);
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5_000);
     }
+  }
+}
+
+/**
+ * Waits until the pool can run a query, retrying with backoff for up to `timeoutSeconds`: a database that is
+ * briefly down at start-up (a restart, a pod scheduled first) is fine.
+ */
+export async function waitForDatabase(pool: pg.Pool, url: string, timeoutSeconds: number): Promise<void> {
+  try {
+    await retryWithBackoff(
+      () => pool.query('SELECT 1'),
+      timeoutSeconds,
+      () => true,
+    );
+  } catch (error) {
+    if (!(error instanceof GaveUp)) throw error;
+    throw new DatabaseUnreachableError(url, timeoutSeconds, { cause: error.error });
   }
 }
 
@@ -73,23 +103,14 @@ export interface StartupStepOptions {
  * Any other error, or a connection still lost at the deadline, is thrown naming the step.
  */
 export async function retryStartupStep<T>(run: () => Promise<T>, options: StartupStepOptions): Promise<T> {
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  let delay = 250;
-  for (;;) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!isConnectionLost(error) || Date.now() + delay > deadline) {
-        if (!isConnectionLost(error)) throw error;
-        throw new Error(
-          `could not ${options.step}: the database connection kept failing for ${options.timeoutSeconds} s ` +
-            `(${(error as Error).message}); check that PostgreSQL is up and accepting connections`,
-          { cause: error },
-        );
-      }
-      options.onRetry(error, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 5_000);
-    }
+  try {
+    return await retryWithBackoff(run, options.timeoutSeconds, isConnectionLost, options.onRetry);
+  } catch (error) {
+    if (!(error instanceof GaveUp)) throw error;
+    throw new Error(
+      `could not ${options.step}: the database connection kept failing for ${options.timeoutSeconds} s ` +
+        `(${(error.error as Error).message}); check that PostgreSQL is up and accepting connections`,
+      { cause: error.error },
+    );
   }
 }

@@ -1,21 +1,47 @@
 import type { Extractor } from '../extract/extractor.ts';
 import type { ExtractingJobHandler, JobHandler } from '../job/handler.ts';
 
+/** What a job's two steps took, for the metrics. */
+export interface ExtractionHooks {
+  /** A capture succeeded after this many seconds (the browser part of the job). */
+  onCaptured?(seconds: number): void;
+  /** The extraction that followed used this method and took this many seconds. */
+  onExtracted?(method: 'llm' | 'rules', seconds: number): void;
+}
+
+const secondsSince = (start: number) => (performance.now() - start) / 1000;
+
 /**
  * Adds the extraction step to a capturing job handler: what it captured goes through the extractor (rules,
  * then the LLM when configured), which builds the result the worker commits. A handler that says it
- * extracts for itself (`extracts: true`) is returned as it is.
+ * extracts for itself (`extracts: true`) is kept as it is, its whole run timed as the capture.
  */
 export function withExtraction(
   inner: JobHandler,
   extractor: Extractor,
-  onExtracted: (method: 'llm' | 'rules') => void = () => {},
+  hooks: ExtractionHooks = {},
 ): ExtractingJobHandler {
-  if (inner.extracts) return inner;
+  const close = inner.close ? { close: () => inner.close?.() ?? Promise.resolve() } : {};
+  if (inner.extracts) {
+    if (!hooks.onCaptured) return inner;
+    return {
+      extracts: true,
+      async run(job) {
+        const start = performance.now();
+        const result = await inner.run(job);
+        hooks.onCaptured?.(secondsSince(start));
+        return result;
+      },
+      ...close,
+    };
+  }
   return {
     extracts: true,
     async run(job) {
+      const start = performance.now();
       const captured = await inner.run(job);
+      hooks.onCaptured?.(secondsSince(start));
+      const extractStart = performance.now();
       const outcome = await extractor.extract(
         {
           text: captured.response.answerText,
@@ -24,7 +50,7 @@ export function withExtraction(
         },
         job.signal,
       );
-      onExtracted(outcome.method);
+      hooks.onExtracted?.(outcome.method, secondsSince(extractStart));
       return {
         response: { ...captured.response, extractionMethod: outcome.method, reextract: outcome.reextract },
         mentions: outcome.mentions,
@@ -32,6 +58,6 @@ export function withExtraction(
         discovered: outcome.discovered,
       };
     },
-    ...(inner.close ? { close: () => inner.close?.() ?? Promise.resolve() } : {}),
+    ...close,
   };
 }

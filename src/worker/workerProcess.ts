@@ -12,7 +12,6 @@ import { createExtractor } from '../extract/createExtractor.ts';
 import { startHealthServer } from '../observe/healthServer.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createWorkerMetrics, PROCESSED_STATUS } from '../observe/metrics.ts';
-import { withTimings } from '../observe/timedHandler.ts';
 import { listenForQueuedRuns } from '../queue/wakeups.ts';
 import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
 import { UsageError } from '../usageError.ts';
@@ -92,20 +91,15 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       logger,
     });
     cleanups.push(async () => capture.close?.());
-    const handler = withTimings(
-      capture,
-      (timed) => withExtraction(timed, extraction.extractor, (method) => metrics.extractions.inc({ method })),
-      {
-        onCaptured: (seconds) => metrics.scrapeDuration.observe(seconds),
-        onExtracted: (seconds, result) => {
-          if (!extraction.extractor.usesLlm) return;
-          metrics.llmExtractions.inc({
-            status: result.response.extractionMethod === 'llm' ? 'ok' : 'fallback',
-          });
-          metrics.llmExtractionDuration.observe(seconds);
-        },
+    const handler = withExtraction(capture, extraction.extractor, {
+      onCaptured: (seconds) => metrics.scrapeDuration.observe(seconds),
+      onExtracted: (method, seconds) => {
+        metrics.extractions.inc({ method });
+        if (!extraction.extractor.usesLlm) return;
+        metrics.llmExtractions.inc({ status: method === 'llm' ? 'ok' : 'fallback' });
+        metrics.llmExtractionDuration.observe(seconds);
       },
-    );
+    });
 
     const worker = new PromptWorker({
       pool,
