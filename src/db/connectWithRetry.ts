@@ -69,7 +69,10 @@ export async function waitForDatabase(pool: pg.Pool, url: string, timeoutSeconds
   }
 }
 
-/** Node's socket errors and PostgreSQL's connection classes (08, and 57P01–57P03: terminated, shutting down). */
+/**
+ * Node's socket errors and PostgreSQL's connection classes (08; 57P01–57P03: terminated, shutting down,
+ * starting up; 53300: no connection slot left).
+ */
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -78,15 +81,38 @@ const CONNECTION_ERROR_CODES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '53300',
 ]);
 
-/** The error says the connection went away (not that the statement was wrong): trying again may succeed. */
+/**
+ * The error says the connection went away or could not be had (not that the statement was wrong): trying
+ * again may succeed. pg's pool says "timeout exceeded when trying to connect" when none came in time.
+ */
 export function isConnectionLost(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
   return (
-    typeof message === 'string' && /Connection terminated|connection ended|connection error/i.test(message)
+    typeof message === 'string' &&
+    /Connection terminated|connection ended|connection error|timeout exceeded when trying to connect/i.test(
+      message,
+    )
   );
+}
+
+/**
+ * Runs a step that is safe to repeat, again after each lost connection, with the start-up backoff, until
+ * `timeoutSeconds` pass; then (or on any other error) throws the last error as it is.
+ */
+export async function retryAfterLostConnection<T>(
+  run: () => Promise<T>,
+  timeoutSeconds: number,
+  onRetry: (error: unknown, delayMs: number) => void,
+): Promise<T> {
+  try {
+    return await retryWithBackoff(run, timeoutSeconds, isConnectionLost, onRetry);
+  } catch (error) {
+    throw error instanceof GaveUp ? error.error : error;
+  }
 }
 
 export interface StartupStepOptions {

@@ -3,10 +3,15 @@ import type { TrackedBrand } from './types.ts';
 
 const REFRESH_MS = 30_000;
 
-/** The `brands` table, re-read at most every 30 s, so a brand added with SQL is tracked within a minute. */
+/**
+ * The `brands` table, re-read at most every 30 s, so a brand added with SQL is tracked within a minute. A
+ * refresh that fails (the database restarting) keeps the last list read, so answers captured meanwhile are
+ * still extracted; only a first read that fails fails the job.
+ */
 export class BrandCatalog {
   #brands: Promise<readonly TrackedBrand[]> | undefined;
   #loadedAt = 0;
+  #lastRead: readonly TrackedBrand[] | undefined;
 
   readonly #db: Queryable;
 
@@ -17,11 +22,19 @@ export class BrandCatalog {
   get(): Promise<readonly TrackedBrand[]> {
     if (!this.#brands || Date.now() - this.#loadedAt > REFRESH_MS) {
       this.#loadedAt = Date.now();
-      const loading = this.#load();
-      // A failed read is retried on the next call rather than cached.
-      loading.catch(() => {
-        if (this.#brands === loading) this.#brands = undefined;
-      });
+      const lastRead = this.#lastRead;
+      const loading = this.#load().then(
+        (brands) => {
+          this.#lastRead = brands;
+          return brands;
+        },
+        (error: unknown) => {
+          // Not cached: the next call reads again.
+          if (this.#brands === loading) this.#brands = undefined;
+          if (lastRead) return lastRead;
+          throw error;
+        },
+      );
       this.#brands = loading;
     }
     return this.#brands;

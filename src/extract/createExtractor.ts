@@ -13,17 +13,23 @@ export interface ExtractorHooks {
   onBreaker?: (open: boolean) => void;
 }
 
-/** A worker's extractor: brands from the database, the LLM (when configured) behind its breaker and limit. */
+/**
+ * A worker's extractor: brands from the database, the LLM (when configured) behind its breaker and limit.
+ * `readBrands` reads the brands now (the worker does at start-up, so that a database outage during its first
+ * job finds them already read).
+ */
 export function createExtractor(
   db: Queryable,
   llm: LlmConfig | undefined,
   logger: Logger,
   hooks: ExtractorHooks = {},
-): { extractor: Extractor; close(): Promise<void> } {
+): { extractor: Extractor; readBrands(): Promise<unknown>; close(): Promise<void> } {
   const catalog = new BrandCatalog(db);
+  const readBrands = () => catalog.get();
   if (!llm) {
     return {
-      extractor: new Extractor({ brands: () => catalog.get(), llm: undefined, logger }),
+      extractor: new Extractor({ brands: readBrands, llm: undefined, logger }),
+      readBrands,
       close: async () => {},
     };
   }
@@ -46,7 +52,8 @@ export function createExtractor(
     onRequest: hooks.onRequest,
   });
   return {
-    extractor: new Extractor({ brands: () => catalog.get(), llm: batcher, logger }),
+    extractor: new Extractor({ brands: readBrands, llm: batcher, logger }),
+    readBrands,
     close: async () => {
       await batcher.drain();
       await client.close();

@@ -20,21 +20,29 @@ export function keepLease(
   logger: Logger,
 ): LeaseKeeper {
   let stopped = false;
-  const timer = setInterval(
-    () => {
-      queue.heartbeat(lease, leaseSeconds).then(
-        (held) => {
-          if (!held && !stopped) {
-            stopped = true;
-            clearInterval(timer);
-            onLost(new LeaseLostError(lease.runId));
-          }
-        },
-        (error: unknown) => logger.warn({ event: 'lease:heartbeat:failed', err: error }, 'heartbeat failed'),
-      );
-    },
-    Math.max(200, (leaseSeconds * 1000) / 3),
-  );
+  const leaseMs = leaseSeconds * 1000;
+  const everyMs = Math.max(200, leaseMs / 3);
+  // When the lease lapses unless renewed again: the claim's or the last renewal's time + its length.
+  let expiresAt = Date.now() + leaseMs;
+  const timer = setInterval(() => {
+    const sentAt = Date.now();
+    queue.heartbeat(lease, leaseSeconds).then(
+      (held) => {
+        if (held) expiresAt = Math.max(expiresAt, sentAt + leaseMs);
+        if (!held && !stopped) {
+          stopped = true;
+          clearInterval(timer);
+          onLost(new LeaseLostError(lease.runId));
+        }
+      },
+      (error: unknown) =>
+        logger.warn(
+          { event: 'lease:heartbeat:failed', err: error, lease_left_ms: Math.max(0, expiresAt - Date.now()) },
+          `waiting for the database to renew the lease (${(error as Error).message}); trying again in ` +
+            `${Math.round(everyMs)} ms, it lapses in ${Math.max(0, expiresAt - Date.now())} ms unless renewed`,
+        ),
+    );
+  }, everyMs);
   return {
     stop: () => {
       stopped = true;

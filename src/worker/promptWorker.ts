@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isConnectionLost, retryAfterLostConnection } from '../db/connectWithRetry.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { ClaimedRun } from '../job/claimedRun.ts';
 import { classifyError } from '../job/errors.ts';
@@ -136,7 +137,23 @@ export class PromptWorker {
         run = await this.#queue.claim();
       } catch (error) {
         this.#started -= 1;
-        logger.error({ event: 'claim:failed', err: error }, 'claim failed; retrying after the poll interval');
+        if (isConnectionLost(error)) {
+          logger.warn(
+            {
+              event: 'db:waiting',
+              step: 'claim a run',
+              err: error,
+              retry_in_ms: this.#options.pollIntervalMs,
+            },
+            `waiting for the database to claim a run (${(error as Error).message}); ` +
+              `retrying in ${this.#options.pollIntervalMs} ms`,
+          );
+        } else {
+          logger.error(
+            { event: 'claim:failed', err: error },
+            'claim failed; retrying after the poll interval',
+          );
+        }
         await this.#wake.wait(slot, this.#options.pollIntervalMs);
         continue;
       }
@@ -199,7 +216,7 @@ export class PromptWorker {
   /** Commits the result and marks the run done; never rejects (a failed commit is recorded as the job's failure). */
   async #commit(job: RunningJob, result: RunResult): Promise<void> {
     try {
-      await this.#queue.commit(job.run, result);
+      await this.#retryWrite(job, 'commit the result', () => this.#queue.commit(job.run, result));
       this.#end(job, 'done');
     } catch (error) {
       await this.#endFailed(job, error);
@@ -222,7 +239,10 @@ export class PromptWorker {
     } else {
       const classified = classifyError(error);
       try {
-        const status = await this.#queue.fail(run, planFailure(run, classified));
+        const failure = planFailure(run, classified);
+        const status = await this.#retryWrite(job, 'record the failure', () =>
+          this.#queue.fail(run, failure),
+        );
         this.#end(job, status === 'dead' ? 'dead' : 'retry', classified.kind, classified.message);
       } catch (recordError) {
         if (recordError instanceof LeaseLostError) {
@@ -234,6 +254,24 @@ export class PromptWorker {
         }
       }
     }
+  }
+
+  /**
+   * A lease-checked write (the commit, a failure record), tried again after a lost connection for up to one
+   * lease length: the capture is kept rather than run again. A lapsed lease does not refuse it; only another
+   * claim of the run does (its token is then gone). Repeating is safe: a try that did land before its
+   * connection went spent the token, so a repeat is refused (LeaseLostError), never written twice.
+   */
+  #retryWrite<T>(job: RunningJob, step: string, write: () => Promise<T>): Promise<T> {
+    return retryAfterLostConnection(
+      write,
+      this.#options.leaseSeconds ?? this.#options.sourceLeaseSeconds,
+      (error, delayMs) =>
+        job.logger.warn(
+          { event: 'db:waiting', step, err: error, retry_in_ms: delayMs },
+          `waiting for the database to ${step} (${(error as Error).message}); retrying in ${delayMs} ms`,
+        ),
+    );
   }
 
   #end(job: RunningJob, outcome: JobOutcome['outcome'], errorKind?: string, message?: string): void {

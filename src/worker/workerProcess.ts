@@ -85,6 +85,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       onBreaker: (open) => metrics.llmBreakerOpen.set(open ? 1 : 0),
     });
     cleanups.push(() => extraction.close());
+    await startupStep('read the tracked brands', () => extraction.readBrands());
     const capture = await config.createHandler({
       aiSource: config.aiSource,
       workerId: config.workerId,
