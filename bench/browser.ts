@@ -16,7 +16,6 @@
 //
 // Each figure comes from a real `bin/worker` process (claim, browser, adapter, commit) against `avt mock`'s
 // flavour for chatgpt; times come from run_attempts, so worker start-up is not counted.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { descendantPids } from '../src/browser/processTree.ts';
 import { startMockPlatform } from '../src/mock/index.ts';
@@ -29,6 +28,7 @@ import {
   formatTable,
   insertCrmPrompts,
   loadLine,
+  pssKb,
   reproduceCommand,
   runBenchWorker,
   useSingleSource,
@@ -58,11 +58,7 @@ const SEED = 5;
 function descendantsPssKb(root: number): number {
   let pss = 0;
   for (const pid of descendantPids(root)) {
-    try {
-      pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // it exited meanwhile
-    }
+    pss += pssKb(pid);
   }
   return pss;
 }

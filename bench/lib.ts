@@ -206,6 +206,15 @@ export function cpuSpentMs(before: Map<number, number>, after: Map<number, numbe
   return total;
 }
 
+/** A process's proportional set size (kB), 0 once it has gone; reading smaps_rollup costs: sample rarely. */
+export function pssKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** The 1-minute load average next to the core count: a busy machine skews every figure here. */
 export function loadLine(): string {
   return `load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores`;

@@ -16,7 +16,7 @@ const USER = 'postgres';
 // shutdown. Import it only when needed, and take those hooks back out; we stop the server ourselves.
 const HOOKED_EVENTS: string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
 
-async function importEmbeddedPostgres() {
+export async function importEmbeddedPostgres() {
   const before = new Map(
     HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]),
   );

@@ -156,7 +156,7 @@ async function demoSources(pool: Queryable, wanted: string[] | undefined): Promi
  * The demo's workers serve no metrics: a METRICS_PORT in the environment (the image sets one) would have
  * them all ask for the same port.
  */
-function withoutMetricsPort(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withoutMetricsPort(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { METRICS_PORT: _metricsPort, ...rest } = env;
   return rest;
 }

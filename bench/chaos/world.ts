@@ -1,0 +1,35 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findChromium } from '../../src/browser/findChromium.ts';
+import { startMockPlatform } from '../../src/mock/server.ts';
+import { ChaosPostgres } from './postgres.ts';
+import type { BatchOptions } from './runScenario.ts';
+
+export interface WorldOptions {
+  maxConnections: number;
+  latencyMs: number;
+}
+
+/**
+ * What a batch runs in: a PostgreSQL server of its own, the bundled mock (sites and LLM) with answers
+ * taking `latencyMs`, the Chromium the workers launch, and a directory for their logs.
+ */
+export async function startWorld(options: WorldOptions): Promise<{
+  world: Pick<BatchOptions, 'chromiumPath' | 'mockUrl' | 'llmBaseUrl' | 'logDir'>;
+  server: ChaosPostgres;
+  close(): Promise<void>;
+}> {
+  const chromium = await findChromium();
+  const server = await ChaosPostgres.start(options.maxConnections);
+  const mock = await startMockPlatform({ port: 0, latencyMs: options.latencyMs });
+  const logDir = await mkdtemp(join(tmpdir(), 'avt-chaos-logs-'));
+  return {
+    world: { chromiumPath: chromium.executablePath, mockUrl: mock.url, llmBaseUrl: mock.llmBaseUrl, logDir },
+    server,
+    close: async () => {
+      await mock.close();
+      await server.destroy();
+    },
+  };
+}
