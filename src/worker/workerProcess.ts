@@ -72,6 +72,16 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         runMigrations({ pgPool: pool, logger: graphileLogger(logger) }),
       );
     }
+    const { rows: settings } = await startupStep('read the server settings', () =>
+      pool.query<{ autovacuum: string }>(`SELECT current_setting('autovacuum') AS autovacuum`),
+    );
+    if (settings[0]?.autovacuum !== 'on') {
+      logger.warn(
+        { event: 'db:autovacuum:off' },
+        'autovacuum is off on this server: every claim leaves dead index entries that only VACUUM removes, so ' +
+          'claims slow down as they pile up; turn it on (docs/performance.md, "Soak")',
+      );
+    }
     const source = await startupStep('read the AI source', () => readAiSource(db, config.aiSource));
     if (!source.found) {
       throw new UsageError(

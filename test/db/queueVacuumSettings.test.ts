@@ -1,0 +1,99 @@
+// Migration 0012 gives prompt_runs and run_attempts their own autovacuum thresholds (and run_attempts a
+// fillfactor): over a database that the build before it migrated and filled with runs in every state, it
+// keeps every row, the settings take, and the queue carries on (a queued run is claimed and committed).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { migrate } from '../../src/db/migrate.ts';
+import { commitResult } from '../../src/queue/commitResult.ts';
+import { runProgram } from '../helpers/cli.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { commitAnswer } from '../helpers/logins.ts';
+import { unpackBuildBefore } from '../helpers/previousBuild.ts';
+import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
+import { deadRun } from '../operations/fixtures.ts';
+
+const QUEUE_SETTINGS = [
+  'autovacuum_vacuum_scale_factor=0',
+  'autovacuum_vacuum_threshold=5000',
+  'autovacuum_vacuum_insert_scale_factor=0',
+  'autovacuum_vacuum_insert_threshold=50000',
+];
+
+describe('migration 0012 (queue vacuum settings) on a database with rows in place', () => {
+  let old: TestDatabase;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'avt-before-vacuum-settings-'));
+    old = await createTestDatabase({ migrated: false });
+  });
+  after(async () => {
+    await old.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Each table's rows (partitioned tables through their parent), as a count and a digest. */
+  async function everyRow(): Promise<Record<string, string>> {
+    const { rows: tables } = await old.pool.query<{ name: string }>(`
+      SELECT relname AS name FROM pg_class
+      WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
+        AND relname NOT IN ('avt_migrations', 'avt_sql_state')
+      ORDER BY 1`);
+    const out: Record<string, string> = {};
+    for (const { name } of tables) {
+      const { rows } = await old.pool.query<{ digest: string }>(
+        `SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
+         FROM "${name}" t`,
+      );
+      out[name] = rows[0]?.digest ?? '';
+    }
+    return out;
+  }
+
+  async function storageSettings(): Promise<Record<string, string[]>> {
+    const { rows } = await old.pool.query<{ relname: string; reloptions: string[] | null }>(
+      `SELECT relname, reloptions FROM pg_class
+       WHERE relname IN ('prompt_runs', 'run_attempts') AND relnamespace = 'public'::regnamespace`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.relname, [...(row.reloptions ?? [])].sort()]));
+  }
+
+  test('keeps every row, sets both tables, and the queue goes on', { timeout: 120_000 }, async () => {
+    const avt = await unpackBuildBefore('migrations/0012_queue_vacuum_settings.sql', dir);
+    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.deepEqual(await storageSettings(), { prompt_runs: [], run_attempts: [] });
+
+    // Runs in every state a live queue has: done (with its answer), dead, running, queued.
+    await old.pool.query(`INSERT INTO brands (name, domains) VALUES ('HubSpot', '{hubspot.com}')`);
+    await onlySources(old.pool, 'chatgpt');
+    for (let i = 0; i < 3; i++) await commitAnswer(old);
+    await deadRun(old.pool);
+    await addPrompts(
+      old.pool,
+      Array.from({ length: 20 }, (_, i) => `Which CRM for team ${i}?`),
+    );
+    assert.ok(await claim(old.pool), 'a run is left running');
+    const before = await everyRow();
+    assert.match(before.prompt_runs ?? '', /^24 /);
+
+    const result = await migrate(old.pool);
+    assert.deepEqual(result.applied, ['0012_queue_vacuum_settings']);
+    assert.deepEqual(await everyRow(), before);
+    assert.deepEqual(await storageSettings(), {
+      prompt_runs: [...QUEUE_SETTINGS].sort(),
+      run_attempts: [...QUEUE_SETTINGS, 'fillfactor=90'].sort(),
+    });
+
+    const run = await claim(old.pool);
+    assert.ok(run, 'a queued run is claimed after the upgrade');
+    await commitResult(old.pool, run, { response: { answerText: 'ok' }, mentions: [], citations: [] });
+    const { rows } = await old.pool.query<{ status: string }>(
+      'SELECT status FROM prompt_runs WHERE id = $1',
+      [run.runId],
+    );
+    assert.equal(rows[0]?.status, 'done');
+  });
+});
