@@ -7,7 +7,6 @@
 // --worker), times the run and checks the outcome; it does no queue work itself. Timing starts once the
 // jobs are committed and every worker process is connected and idle, and ends when a 20 ms poll of the
 // database sees no job left unfinished.
-import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Logger, makeWorkerUtils, run as runGraphileWorker, runMigrations } from 'graphile-worker';
@@ -20,6 +19,7 @@ import {
   QueueClient,
   type RunResult,
 } from '../src/queue/index.ts';
+import { BenchChildren } from './children.ts';
 import {
   assertAllDone,
   BENCH_SOURCE,
@@ -262,60 +262,19 @@ interface Outcome {
   serverCpuMsPerJob: number | null;
 }
 
-class Workers {
-  readonly children: ChildProcess[] = [];
-  private readonly waiting = new Map<ChildProcess, (message: FromChild) => void>();
-  private failure: Error | null = null;
-
+class Workers extends BenchChildren<FromChild> {
   constructor(system: System, url: string, processes: number, concurrency: number, unbatched = false) {
-    for (let index = 0; index < processes; index++) {
-      const argv = ['--worker', system, '--url', url, '--concurrency', String(concurrency)];
-      argv.push('--index', String(index), ...(unbatched ? ['--unbatched'] : []));
-      const child = fork(new URL(import.meta.url).pathname, argv, {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      child.on('message', (message: FromChild) => {
-        if (message.type === 'error') this.failure = new Error(`worker ${index} failed: ${message.message}`);
-        this.waiting.get(child)?.(message);
-      });
-      child.on('exit', (code) => {
-        if (code !== 0 && code !== null)
-          this.failure ??= new Error(`worker ${index} exited with code ${code}`);
-        this.waiting.get(child)?.({ type: 'error', message: `exited with code ${code}` });
-      });
-      this.children.push(child);
-    }
-  }
-
-  check(): void {
-    if (this.failure) throw this.failure;
-  }
-
-  private next(child: ChildProcess, type: FromChild['type']): Promise<FromChild> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(child, (message) => {
-        if (message.type === 'error') reject(new Error(`worker failed: ${message.message}`));
-        else if (message.type === type) {
-          this.waiting.delete(child);
-          resolve(message);
-        }
-      });
-    });
-  }
-
-  async ready(): Promise<void> {
-    await Promise.all(this.children.map((child) => this.next(child, 'ready')));
-  }
-
-  go(): void {
-    for (const child of this.children) child.send({ type: 'go' } satisfies ToChild);
+    super(import.meta.url, processes, (index) => [
+      ...['--worker', system, '--url', url, '--concurrency', String(concurrency), '--index', String(index)],
+      ...(unbatched ? ['--unbatched'] : []),
+    ]);
   }
 
   /** Stops every process; the jobs their handlers ran and the CPU they used since they were ready. */
   async stop(): Promise<{ processed: number; cpuMs: number }> {
-    const stopped = this.children.map((child) => this.next(child, 'stopped'));
-    for (const child of this.children) child.send({ type: 'stop' } satisfies ToChild);
-    const messages = await Promise.all(stopped);
+    const messages = await Promise.all(
+      this.children.map((child) => this.ask(child, { type: 'stop' } satisfies ToChild, 'stopped')),
+    );
     await Promise.all(
       this.children.map((child) =>
         child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null,
@@ -324,15 +283,10 @@ class Workers {
     let processed = 0;
     let cpuMs = 0;
     for (const m of messages) {
-      if (m.type !== 'stopped') continue;
       processed += m.processed;
       cpuMs += m.cpuMs;
     }
     return { processed, cpuMs };
-  }
-
-  kill(): void {
-    for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 

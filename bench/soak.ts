@@ -20,10 +20,10 @@
 // The parent process creates the database, fills the queue, feeds it and samples; the job loops run in
 // `--processes` children (this same script with --worker), as in bench/dispatch.ts. Exit code 1 when a
 // check fails.
-import { type ChildProcess, fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { QueueClient, type RunResult } from '../src/queue/index.ts';
+import { BenchChildren } from './children.ts';
 import {
   BENCH_SOURCE,
   backendCpuMs,
@@ -159,59 +159,13 @@ async function workerMain(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // Parent mode.
 
-class Workers {
-  private readonly children: ChildProcess[] = [];
-  private readonly waiting = new Map<ChildProcess, (message: FromChild) => void>();
-  private failure: Error | null = null;
+class Workers extends BenchChildren<FromChild> {
   private counting: Promise<{ done: number; empty: number }> | null = null;
 
   constructor(url: string, processes: number, concurrency: number) {
-    for (let index = 0; index < processes; index++) {
-      const argv = ['--worker', '--url', url, '--concurrency', String(concurrency), '--index', String(index)];
-      const child = fork(new URL(import.meta.url).pathname, argv, {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      child.on('message', (message: FromChild) => {
-        if (message.type === 'error') this.failure = new Error(`worker ${index} failed: ${message.message}`);
-        this.waiting.get(child)?.(message);
-      });
-      child.on('exit', (code) => {
-        if (code !== 0 && code !== null)
-          this.failure ??= new Error(`worker ${index} exited with code ${code}`);
-        this.waiting.get(child)?.({ type: 'error', message: `exited with code ${code}` });
-      });
-      this.children.push(child);
-    }
-  }
-
-  check(): void {
-    if (this.failure) throw this.failure;
-  }
-
-  private next(child: ChildProcess, type: FromChild['type']): Promise<FromChild> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(child, (message) => {
-        if (message.type === 'error') reject(new Error(`worker failed: ${message.message}`));
-        else if (message.type === type) {
-          this.waiting.delete(child);
-          resolve(message);
-        }
-      });
-    });
-  }
-
-  private ask(child: ChildProcess, request: ToChild, reply: FromChild['type']): Promise<FromChild> {
-    const answer = this.next(child, reply);
-    child.send(request);
-    return answer;
-  }
-
-  async ready(): Promise<void> {
-    await Promise.all(this.children.map((child) => this.next(child, 'ready')));
-  }
-
-  go(): void {
-    for (const child of this.children) child.send({ type: 'go' } satisfies ToChild);
+    super(import.meta.url, processes, (index) => [
+      ...['--worker', '--url', url, '--concurrency', String(concurrency), '--index', String(index)],
+    ]);
   }
 
   /** Jobs committed and claims that found nothing, over all processes so far. Callers at once share one count. */
@@ -228,7 +182,6 @@ class Workers {
     let done = 0;
     let empty = 0;
     for (const reply of replies) {
-      if (reply.type !== 'count') continue;
       done += reply.done;
       empty += reply.empty;
     }
@@ -237,10 +190,6 @@ class Workers {
 
   async stop(): Promise<void> {
     await Promise.all(this.children.map((child) => this.ask(child, { type: 'stop' }, 'stopped')));
-  }
-
-  kill(): void {
-    for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 

