@@ -36,7 +36,7 @@ if (args.help) {
     'npm run chaos -- [--prompts 1000] [--scenarios a,b] [--short] [--curve] [--workers-per-source 2]\n' +
       '                 [--concurrency 3] [--latency-ms 500] [--lease-seconds 10] [--max-connections 60]\n' +
       `  scenarios: ${names.join(', ')} (default: all, in that order)\n` +
-      '  --short: the CI form (100 prompts unless --prompts, shorter faults)\n' +
+      '  --short: the CI form (60 prompts unless --prompts, shorter faults)\n' +
       '  --curve: also print runs ended per minute in each 5 s of every scenario',
   );
   process.exit(0);
@@ -47,7 +47,7 @@ if (unknown.length > 0) {
   console.error(`unknown scenario ${unknown.join(', ')}; known: ${names.join(', ')}`);
   process.exit(2);
 }
-const prompts = positiveArg('prompts', args.prompts ?? (args.short ? '100' : '1000'));
+const prompts = positiveArg('prompts', args.prompts ?? (args.short ? '60' : '1000'));
 const sources = (args.sources ?? '').split(',').filter(Boolean);
 const workersPerSource = positiveArg('workers-per-source', args['workers-per-source']);
 const { world, server, close } = await startWorld({

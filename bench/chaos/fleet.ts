@@ -43,6 +43,8 @@ export interface FleetWorker {
  * process it saw under them, to prove none is left behind.
  */
 export class Fleet {
+  /** Every fleet not yet stopped, for an interrupted run to kill (startWorld's signal handler). */
+  static readonly running = new Set<Fleet>();
   readonly workers: FleetWorker[] = [];
   private readonly options: FleetOptions;
   private readonly seen = new Map<number, SeenProcess>();
@@ -62,6 +64,14 @@ export class Fleet {
         this.workers.push(this.spawnWorker(source, id));
     }
     this.watcher = setInterval(() => this.lookForBrowsers(), 1_000);
+    Fleet.running.add(this);
+  }
+
+  /** SIGKILL to every worker at once (their browsers exit with them): for a run interrupted by a signal. */
+  killAll(): void {
+    this.stopping = true;
+    clearInterval(this.watcher);
+    for (const worker of this.workers) worker.child.kill('SIGKILL');
   }
 
   /** SIGKILLs the worker at `index` and starts its replacement under the same id (a restarted pod). */
@@ -93,6 +103,7 @@ export class Fleet {
     for (const worker of this.workers) worker.child.kill('SIGTERM');
     await Promise.all(this.workers.map((worker) => worker.exited));
     await Promise.all([...this.logs.values()].map((log) => new Promise((resolve) => log.end(resolve))));
+    Fleet.running.delete(this);
   }
 
   /** Browser (and Xvfb) processes seen under the workers that still run, after waiting up to `waitMs`. */

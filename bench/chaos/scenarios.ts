@@ -24,7 +24,7 @@ export const FULL_PHASES: Phases = {
 };
 
 export const SHORT_PHASES: Phases = {
-  killEveryS: 3,
+  killEveryS: 4,
   postgresDownS: 5,
   backendKillS: 6,
   backendKillEveryMs: 250,

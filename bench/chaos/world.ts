@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { startMockPlatform } from '../../src/mock/server.ts';
+import { Fleet } from './fleet.ts';
 import { ChaosPostgres } from './postgres.ts';
 import type { BatchOptions } from './runScenario.ts';
 
@@ -24,6 +25,13 @@ export async function startWorld(options: WorldOptions): Promise<{
   const server = await ChaosPostgres.start(options.maxConnections);
   const mock = await startMockPlatform({ port: 0, latencyMs: options.latencyMs });
   const logDir = await mkdtemp(join(tmpdir(), 'avt-chaos-logs-'));
+  // Interrupted (Ctrl-C, a kill of this process alone): leave no worker, browser or server behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const fleet of Fleet.running) fleet.killAll();
+      void Promise.allSettled([mock.close(), server.destroy()]).then(() => process.exit(130));
+    });
+  }
   return {
     world: { chromiumPath: chromium.executablePath, mockUrl: mock.url, llmBaseUrl: mock.llmBaseUrl, logDir },
     server,
