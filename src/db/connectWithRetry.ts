@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 
 /** The database could not be reached within the start-up budget. */
@@ -36,6 +37,7 @@ async function retryWithBackoff<T>(
   timeoutSeconds: number,
   retryable: (error: unknown) => boolean,
   onRetry: (error: unknown, delayMs: number) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<T> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = 250;
@@ -46,7 +48,8 @@ async function retryWithBackoff<T>(
       if (!retryable(error)) throw error;
       if (Date.now() + delay > deadline) throw new GaveUp(error);
       onRetry(error, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // Aborted (the worker shutting down, the lease lost): the wait ends with the signal's reason.
+      await sleep(delay, undefined, { signal });
       delay = Math.min(delay * 2, 5_000);
     }
   }
@@ -101,15 +104,17 @@ export function isConnectionLost(error: unknown): boolean {
 
 /**
  * Runs a step that is safe to repeat, again after each lost connection, with the start-up backoff, until
- * `timeoutSeconds` pass; then (or on any other error) throws the last error as it is.
+ * `timeoutSeconds` pass; then (or on any other error) throws the last error as it is. An abort of `signal`
+ * ends the waiting at once, with the signal's reason.
  */
 export async function retryAfterLostConnection<T>(
   run: () => Promise<T>,
   timeoutSeconds: number,
   onRetry: (error: unknown, delayMs: number) => void,
+  signal?: AbortSignal,
 ): Promise<T> {
   try {
-    return await retryWithBackoff(run, timeoutSeconds, isConnectionLost, onRetry);
+    return await retryWithBackoff(run, timeoutSeconds, isConnectionLost, onRetry, signal);
   } catch (error) {
     throw error instanceof GaveUp ? error.error : error;
   }

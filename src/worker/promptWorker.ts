@@ -271,6 +271,8 @@ export class PromptWorker {
           { event: 'db:waiting', step, err: error, retry_in_ms: delayMs },
           `waiting for the database to ${step} (${(error as Error).message}); retrying in ${delayMs} ms`,
         ),
+      // Shutdown's grace running out (or the lease lost) stops the waiting: the run is then released.
+      job.controller.signal,
     );
   }
 

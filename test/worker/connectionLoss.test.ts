@@ -77,3 +77,50 @@ test('connections refused while a job runs: the worker waits, says so, and commi
     await t.drop();
   }
 });
+
+test('SIGTERM while a commit waits for the database: the worker stops within its grace, not its lease', {
+  timeout: 120_000,
+}, async () => {
+  const t = await createTestDatabase();
+  const login = await createLogin(t, 'avt_worker');
+  try {
+    await t.pool.query(`UPDATE ai_sources SET enabled = (name = 'chatgpt'), max_concurrency = NULL`);
+    await t.pool.query(`INSERT INTO prompts (text) VALUES ('sleep:2000 an answer')`);
+    const worker = spawnWorker(
+      [
+        ...['--ai-source', 'chatgpt', '--worker-id', '1', '--no-maintenance', '--no-migrate'],
+        ...['--lease-seconds', '120', '--shutdown-grace-seconds', '2'],
+      ],
+      { DATABASE_URL: login.url, POLL_INTERVAL_MS: '200' },
+    );
+    try {
+      await waitFor(
+        async () => (await t.pool.query(`SELECT 1 FROM prompt_runs WHERE status = 'running'`)).rowCount === 1,
+        60_000,
+        'the run claimed',
+      );
+      await t.pool.query(`ALTER ROLE ${login.name} CONNECTION LIMIT 0`);
+      await t.pool.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND datname = current_database()',
+        [login.name],
+      );
+      await worker.waitForLog(
+        (line) => line.event === 'db:waiting' && line.step === 'commit the result',
+        30_000,
+      );
+      const signalled = Date.now();
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.stderr());
+      const seconds = (Date.now() - signalled) / 1000;
+      assert.ok(seconds < 20, `stopped ${seconds} s after SIGTERM (grace 2 s, lease 120 s)`);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await t.pool.query(`ALTER ROLE ${login.name} CONNECTION LIMIT -1`);
+    }
+    const { rows } = await t.pool.query<{ responses: string }>('SELECT count(*) AS responses FROM responses');
+    assert.equal(rows[0]?.responses, '0', 'nothing committed after the worker gave up');
+  } finally {
+    await dropLogins(t, [login]);
+    await t.drop();
+  }
+});
