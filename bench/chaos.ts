@@ -70,7 +70,8 @@ try {
       workersPerSource,
       concurrency: positiveArg('concurrency', args.concurrency),
       leaseSeconds: positiveArg('lease-seconds', args['lease-seconds']),
-      faultEvery: 100,
+      // About 1% of the prompts (3% in the short form, so that its batch has some) ask for a permanent fault.
+      faultEvery: args.short ? 30 : 100,
       faultAt: 0.25,
       timeoutS: positiveArg('timeout-seconds', args['timeout-seconds']),
     });

@@ -105,7 +105,9 @@ export async function runScenario(
     if (scenario) {
       await timeline.until(Math.ceil(totalRuns * options.faultAt), options.timeoutS);
       const before = timeline.now();
-      baselineRate = timeline.rate(before - BASELINE_WINDOW_S, before);
+      // From the first run ended at the earliest: the workers' start-up is not their speed.
+      const firstEnded = timeline.when(1) ?? 0;
+      baselineRate = timeline.rate(Math.max(firstEnded, before - BASELINE_WINDOW_S), before);
       fault = await scenario.inject({ fleet, server, database, timeline, totalRuns, phases });
     }
     if (!(await timeline.until(totalRuns, options.timeoutS))) {
