@@ -95,13 +95,26 @@ export class Fleet {
     return this.logEvents.filter((line) => /waiting/i.test(`${line.event ?? ''} ${line.msg ?? ''}`));
   }
 
-  /** SIGTERM to every worker (graceful: in-flight jobs finish or are released), then waits for them. */
-  async stop(): Promise<void> {
+  /**
+   * SIGTERM to every worker (graceful: in-flight jobs finish or are released), then waits for them; one still
+   * running after `exitWithinMs` is SIGKILLed and named in `unexpectedExits`.
+   */
+  async stop(exitWithinMs = 60_000): Promise<void> {
     this.stopping = true;
     this.lookForBrowsers();
     clearInterval(this.watcher);
     for (const worker of this.workers) worker.child.kill('SIGTERM');
+    const late = setTimeout(() => {
+      for (const worker of this.workers) {
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) continue;
+        this.unexpectedExits.push(
+          `${worker.source}-${worker.id} had not exited ${exitWithinMs / 1000} s after SIGTERM`,
+        );
+        worker.child.kill('SIGKILL');
+      }
+    }, exitWithinMs);
     await Promise.all(this.workers.map((worker) => worker.exited));
+    clearTimeout(late);
     await Promise.all([...this.logs.values()].map((log) => new Promise((resolve) => log.end(resolve))));
     Fleet.running.delete(this);
   }

@@ -129,7 +129,7 @@ export async function runScenario(
   if (left.length > 0) {
     failures.push(`left behind: ${left.map((process) => `${process.name} (${process.pid})`).join(', ')}`);
   }
-  if (fleet.unexpectedExits.length > 0) failures.push(`workers died: ${fleet.unexpectedExits.join('; ')}`);
+  if (fleet.unexpectedExits.length > 0) failures.push(`workers: ${fleet.unexpectedExits.join('; ')}`);
   const own = scenario?.check?.({ fleet, server, database, timeline, totalRuns, phases });
   if (own) failures.push(own);
   const recoveredAt = fault

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { migrate } from '../../src/db/migrate.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
 import { runProgram } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, everyRow, type TestDatabase } from '../helpers/db.ts';
 import { commitAnswer } from '../helpers/logins.ts';
 import { unpackBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
@@ -33,24 +33,6 @@ describe('migration 0012 (queue vacuum settings) on a database with rows in plac
     await old.drop();
     await rm(dir, { recursive: true, force: true });
   });
-
-  /** Each table's rows (partitioned tables through their parent), as a count and a digest. */
-  async function everyRow(): Promise<Record<string, string>> {
-    const { rows: tables } = await old.pool.query<{ name: string }>(`
-      SELECT relname AS name FROM pg_class
-      WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
-        AND relname NOT IN ('avt_migrations', 'avt_sql_state')
-      ORDER BY 1`);
-    const out: Record<string, string> = {};
-    for (const { name } of tables) {
-      const { rows } = await old.pool.query<{ digest: string }>(
-        `SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
-         FROM "${name}" t`,
-      );
-      out[name] = rows[0]?.digest ?? '';
-    }
-    return out;
-  }
 
   async function storageSettings(): Promise<Record<string, string[]>> {
     const { rows } = await old.pool.query<{ relname: string; reloptions: string[] | null }>(
@@ -76,12 +58,12 @@ describe('migration 0012 (queue vacuum settings) on a database with rows in plac
       Array.from({ length: 20 }, (_, i) => `Which CRM for team ${i}?`),
     );
     assert.ok(await claim(old.pool), 'a run is left running');
-    const before = await everyRow();
+    const before = await everyRow(old.pool);
     assert.match(before.prompt_runs ?? '', /^24 /);
 
     const result = await migrate(old.pool);
     assert.deepEqual(result.applied, ['0012_queue_vacuum_settings']);
-    assert.deepEqual(await everyRow(), before);
+    assert.deepEqual(await everyRow(old.pool), before);
     assert.deepEqual(await storageSettings(), {
       prompt_runs: [...QUEUE_SETTINGS].sort(),
       run_attempts: [...QUEUE_SETTINGS, 'fillfactor=90'].sort(),

@@ -13,7 +13,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { migrationsDir } from '../../src/paths.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
 import { runProgram } from '../helpers/cli.ts';
-import { adminUrl, createTestDatabase, type TestDatabase, waitFor } from '../helpers/db.ts';
+import { adminUrl, createTestDatabase, everyRow, type TestDatabase, waitFor } from '../helpers/db.ts';
 import { commitAnswer, createLogin, dropLogins } from '../helpers/logins.ts';
 import { unpackBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim } from '../helpers/queue.ts';
@@ -31,24 +31,6 @@ describe('migration 0011 on a database with rows in place', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Each table's rows (partitioned tables through their parent), as a count and a digest. */
-  async function everyRow(): Promise<Record<string, string>> {
-    const { rows: tables } = await old.pool.query<{ name: string }>(`
-      SELECT relname AS name FROM pg_class
-      WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
-        AND relname NOT IN ('avt_migrations', 'avt_sql_state')
-      ORDER BY 1`);
-    const out: Record<string, string> = {};
-    for (const { name } of tables) {
-      const { rows } = await old.pool.query<{ digest: string }>(
-        `SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
-         FROM "${name}" t`,
-      );
-      out[name] = rows[0]?.digest ?? '';
-    }
-    return out;
-  }
-
   test('keeps every row of every table, and avt_reader then reads its figures', {
     timeout: 120_000,
   }, async () => {
@@ -59,12 +41,12 @@ describe('migration 0011 on a database with rows in place', () => {
     await old.pool.query(`UPDATE ai_sources SET enabled = (name = 'chatgpt')`);
     for (let i = 0; i < 3; i++) await commitAnswer(old);
     await deadRun(old.pool);
-    const before = await everyRow();
+    const before = await everyRow(old.pool);
     assert.match(before.responses ?? '', /^3 /);
 
     const result = await migrate(old.pool);
     assert.equal(result.applied[0], '0011_roles');
-    assert.deepEqual(await everyRow(), before);
+    assert.deepEqual(await everyRow(old.pool), before);
 
     const reader = await createLogin(old, 'avt_reader');
     try {

@@ -99,3 +99,24 @@ export async function markSqlOlder(pool: pg.Pool): Promise<void> {
     DELETE FROM avt_sql_state;
     INSERT INTO avt_sql_state (sha256, revision, compatible_from) VALUES ('older', 0, 0)`);
 }
+
+/**
+ * Each table's rows (partitioned tables through their parent), as a count and a digest: equal before and
+ * after an upgrade when no row was lost or changed.
+ */
+export async function everyRow(pool: pg.Pool): Promise<Record<string, string>> {
+  const { rows: tables } = await pool.query<{ name: string }>(`
+    SELECT relname AS name FROM pg_class
+    WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
+      AND relname NOT IN ('avt_migrations', 'avt_sql_state')
+    ORDER BY 1`);
+  const out: Record<string, string> = {};
+  for (const { name } of tables) {
+    const { rows } = await pool.query<{ digest: string }>(
+      `SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
+       FROM "${name}" t`,
+    );
+    out[name] = rows[0]?.digest ?? '';
+  }
+  return out;
+}
