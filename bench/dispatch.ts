@@ -12,13 +12,7 @@ import { parseArgs } from 'node:util';
 import { Logger, makeWorkerUtils, run as runGraphileWorker, runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import {
-  type ClaimedRun,
-  claimNextPrompt,
-  commitResult,
-  QueueClient,
-  type RunResult,
-} from '../src/queue/index.ts';
+import { type ClaimedRun, claimNextPrompt, commitResult, QueueClient } from '../src/queue/index.ts';
 import { BenchChildren } from './children.ts';
 import {
   assertAllDone,
@@ -31,9 +25,11 @@ import {
   dropAllBenchDatabases,
   formatTable,
   loadLine,
+  NOOP_RESULT,
   reproduceCommand,
   sleep,
   useSingleSource,
+  warmPool,
 } from './lib.ts';
 
 type System = 'ours' | 'graphile' | 'pgboss';
@@ -78,18 +74,6 @@ interface BenchWorker {
   /** Stops and returns how many jobs this process's handlers ran. */
   stop(): Promise<number>;
 }
-
-/** Opens `n` connections at once so that no run pays for connecting. */
-async function warmPool(pool: pg.Pool, n: number): Promise<void> {
-  const clients = await Promise.all(Array.from({ length: n }, () => pool.connect()));
-  for (const client of clients) client.release();
-}
-
-const NOOP_RESULT: RunResult = {
-  response: { answerText: 'ok', model: 'noop', durationMs: 0, captureMode: 'api' },
-  mentions: [],
-  citations: [],
-};
 
 async function oursWorker(
   url: string,

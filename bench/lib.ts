@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
 import { redactUrl } from '../src/db/pool.ts';
+import type { RunResult } from '../src/job/result.ts';
 import { projectRoot } from '../src/paths.ts';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -204,6 +205,19 @@ export function cpuSpentMs(before: Map<number, number>, after: Map<number, numbe
   let total = 0;
   for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
+}
+
+/** The result a no-op job commits: an answer and nothing found in it. */
+export const NOOP_RESULT: RunResult = {
+  response: { answerText: 'ok', model: 'noop', durationMs: 0, captureMode: 'api' },
+  mentions: [],
+  citations: [],
+};
+
+/** Opens `n` connections at once so that no job pays for connecting. */
+export async function warmPool(pool: pg.Pool, n: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: n }, () => pool.connect()));
+  for (const client of clients) client.release();
 }
 
 /** A process's proportional set size (kB), 0 once it has gone; reading smaps_rollup costs: sample rarely. */

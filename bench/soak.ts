@@ -22,7 +22,7 @@
 // check fails.
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { QueueClient, type RunResult } from '../src/queue/index.ts';
+import { QueueClient } from '../src/queue/index.ts';
 import { BenchChildren } from './children.ts';
 import {
   BENCH_SOURCE,
@@ -33,10 +33,12 @@ import {
   dropAllBenchDatabases,
   formatTable,
   loadLine,
+  NOOP_RESULT,
   positiveArg,
   reproduceCommand,
   sleep,
   useSingleSource,
+  warmPool,
 } from './lib.ts';
 
 /** The tables whose sizes must stay bounded: every job updates a run twice and writes an attempt. */
@@ -93,12 +95,6 @@ type FromChild =
 // ---------------------------------------------------------------------------------------------------------
 // Worker mode: `concurrency` job loops on one QueueClient, as the worker's slots use it.
 
-const NOOP_RESULT: RunResult = {
-  response: { answerText: 'ok', model: 'noop', durationMs: 0, captureMode: 'api' },
-  mentions: [],
-  citations: [],
-};
-
 async function workerMain(): Promise<void> {
   const send = (message: FromChild) => process.send?.(message);
   const fail = (error: unknown) => {
@@ -110,8 +106,7 @@ async function workerMain(): Promise<void> {
   const concurrency = positiveArg('concurrency', args.concurrency);
   const index = Number(args.index);
   const pool = benchPool(url, concurrency, `avt-soak-worker-${index}`);
-  const clients = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
-  for (const client of clients) client.release();
+  await warmPool(pool, concurrency);
   const queue = new QueueClient(pool, {
     workerId: index + 1,
     aiSource: BENCH_SOURCE,
@@ -484,37 +479,34 @@ function sampleLine(cells: string[]): string {
 
 function minuteTable(samples: Sample[], minutes: number): string {
   const base = samples[0] as Sample;
+  const hot = (t: TableState, f: TableState) =>
+    t.updates > f.updates
+      ? `${((100 * (t.hotUpdates - f.hotUpdates)) / (t.updates - f.updates)).toFixed(0)}%`
+      : '-';
   const rows: string[][] = [];
   for (let m = 1; m <= minutes; m++) {
     const from = sampleAt(samples, (m - 1) * 60);
     const to = sampleAt(samples, m * 60);
-    const runs = table(to, 'prompt_runs');
-    const attempts = table(to, 'run_attempts');
-    const hot = (t: TableState, f: TableState) =>
-      t.updates > f.updates
-        ? `${((100 * (t.hotUpdates - f.hotUpdates)) / (t.updates - f.updates)).toFixed(0)}%`
-        : '-';
-    rows.push([
+    const row = [
       String(m),
       rate(from, to).toFixed(0),
       cpuPerJob(from, to),
       int(to.queued),
       String(to.claimBuffers),
-      int(runs.liveTuples),
-      int(runs.deadTuples),
-      mb(runs.heapBytes),
-      mb(runs.indexBytes),
-      perRow(runs.totalBytes, runs.liveTuples),
-      hot(runs, table(from, 'prompt_runs')),
-      vacuums(runs, table(base, 'prompt_runs')),
-      int(attempts.liveTuples),
-      int(attempts.deadTuples),
-      mb(attempts.heapBytes),
-      mb(attempts.indexBytes),
-      perRow(attempts.totalBytes, attempts.liveTuples),
-      hot(attempts, table(from, 'run_attempts')),
-      vacuums(attempts, table(base, 'run_attempts')),
-    ]);
+    ];
+    for (const name of TABLES) {
+      const t = table(to, name);
+      row.push(
+        int(t.liveTuples),
+        int(t.deadTuples),
+        mb(t.heapBytes),
+        mb(t.indexBytes),
+        perRow(t.totalBytes, t.liveTuples),
+        hot(t, table(from, name)),
+        vacuums(t, table(base, name)),
+      );
+    }
+    rows.push(row);
   }
   const header = ['min', 'jobs/s', 'pg ms/job', 'queued', 'claim bufs'];
   for (const t of ['runs', 'attempts'])

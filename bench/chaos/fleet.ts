@@ -53,7 +53,7 @@ export class Fleet {
   private readonly watcher: NodeJS.Timeout;
   /** The highest sums of PSS seen (MB): the worker processes, and the browser processes under them. */
   readonly peakMemoryMb = { workers: 0, browsers: 0 };
-  /** Workers that exited on their own (not killed by the scenario, not stopped at the end). */
+  /** Workers that exited on their own (not killed by the scenario), or would not exit when stopped. */
   readonly unexpectedExits: string[] = [];
   private stopping = false;
 

@@ -1,8 +1,8 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedServer } from '../../src/db/embedded.ts';
+import { freePort } from '../../test/helpers/freePort.ts';
 
 const PASSWORD = 'avt-chaos';
 
@@ -71,15 +71,4 @@ export class ChaosPostgres {
     await this.server.stop().catch(() => {});
     await rm(this.dataDir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }

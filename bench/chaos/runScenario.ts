@@ -155,18 +155,22 @@ export async function runScenario(
 
 /** The batch: `prompts` prompts in one INSERT, each fanned out into one run per source by the trigger. */
 async function queueBatch(databaseUrl: string, options: BatchOptions): Promise<number> {
-  return withAdmin(databaseUrl, async (client) => {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-    await migrate(pool).finally(() => pool.end());
-    await client.query('UPDATE ai_sources SET enabled = (name = ANY($1))', [options.sources]);
-    const { rowCount } = await client.query(
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    application_name: `${MONITOR_APP}-admin`,
+  });
+  try {
+    await migrate(pool);
+    await pool.query('UPDATE ai_sources SET enabled = (name = ANY($1))', [options.sources]);
+    const { rowCount } = await pool.query(
       `INSERT INTO prompts (text)
        SELECT 'Which CRM suits team #' || i || '?' ||
               CASE WHEN $2 > 0 AND i % $2 = 0 THEN ' [[fault:blank]]' ELSE '' END
          FROM generate_series(1, $1) AS i`,
       [options.prompts, options.faultEvery],
     );
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM prompt_runs');
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM prompt_runs');
     const runs = Number(rows[0]?.n);
     if (runs !== (rowCount ?? 0) * options.sources.length) {
       throw new Error(
@@ -174,7 +178,9 @@ async function queueBatch(databaseUrl: string, options: BatchOptions): Promise<n
       );
     }
     return runs;
-  });
+  } finally {
+    await pool.end();
+  }
 }
 
 function verdictFailures(v: Verdict, totalRuns: number): string[] {

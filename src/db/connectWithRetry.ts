@@ -135,13 +135,14 @@ export interface StartupStepOptions {
  */
 export async function retryStartupStep<T>(run: () => Promise<T>, options: StartupStepOptions): Promise<T> {
   try {
-    return await retryWithBackoff(run, options.timeoutSeconds, isConnectionLost, options.onRetry);
+    return await retryAfterLostConnection(run, options.timeoutSeconds, options.onRetry);
   } catch (error) {
-    if (!(error instanceof GaveUp)) throw error;
+    // Still a lost connection: the deadline came before the database did.
+    if (!isConnectionLost(error)) throw error;
     throw new Error(
       `could not ${options.step}: the database connection kept failing for ${options.timeoutSeconds} s ` +
-        `(${(error.error as Error).message}); check that PostgreSQL is up and accepting connections`,
-      { cause: error.error },
+        `(${(error as Error).message}); check that PostgreSQL is up and accepting connections`,
+      { cause: error },
     );
   }
 }

@@ -35,12 +35,14 @@ export function keepLease(
           onLost(new LeaseLostError(lease.runId));
         }
       },
-      (error: unknown) =>
+      (error: unknown) => {
+        const leftMs = Math.max(0, expiresAt - Date.now());
         logger.warn(
-          { event: 'lease:heartbeat:failed', err: error, lease_left_ms: Math.max(0, expiresAt - Date.now()) },
+          { event: 'lease:heartbeat:failed', err: error, lease_left_ms: leftMs },
           `waiting for the database to renew the lease (${(error as Error).message}); trying again in ` +
-            `${Math.round(everyMs)} ms, it lapses in ${Math.max(0, expiresAt - Date.now())} ms unless renewed`,
-        ),
+            `${Math.round(everyMs)} ms, it lapses in ${leftMs} ms unless renewed`,
+        );
+      },
     );
   }, everyMs);
   return {

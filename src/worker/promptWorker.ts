@@ -138,16 +138,7 @@ export class PromptWorker {
       } catch (error) {
         this.#started -= 1;
         if (isConnectionLost(error)) {
-          logger.warn(
-            {
-              event: 'db:waiting',
-              step: 'claim a run',
-              err: error,
-              retry_in_ms: this.#options.pollIntervalMs,
-            },
-            `waiting for the database to claim a run (${(error as Error).message}); ` +
-              `retrying in ${this.#options.pollIntervalMs} ms`,
-          );
+          logWaiting(logger, 'claim a run', error, this.#options.pollIntervalMs);
         } else {
           logger.error(
             { event: 'claim:failed', err: error },
@@ -266,11 +257,7 @@ export class PromptWorker {
     return retryAfterLostConnection(
       write,
       this.#options.leaseSeconds ?? this.#options.sourceLeaseSeconds,
-      (error, delayMs) =>
-        job.logger.warn(
-          { event: 'db:waiting', step, err: error, retry_in_ms: delayMs },
-          `waiting for the database to ${step} (${(error as Error).message}); retrying in ${delayMs} ms`,
-        ),
+      (error, delayMs) => logWaiting(job.logger, step, error, delayMs),
       // Shutdown's grace running out (or the lease lost) stops the waiting: the run is then released.
       job.controller.signal,
     );
@@ -290,6 +277,14 @@ export class PromptWorker {
     job.lease.stop();
     this.#inFlight.delete(job.run.runId);
   }
+}
+
+/** The line a slot logs while the database is out of reach: what it waits to do, why, and when it tries again. */
+function logWaiting(logger: Logger, step: string, error: unknown, retryInMs: number): void {
+  logger.warn(
+    { event: 'db:waiting', step, err: error, retry_in_ms: retryInMs },
+    `waiting for the database to ${step} (${(error as Error).message}); retrying in ${retryInMs} ms`,
+  );
 }
 
 /** Settles as soon as the signal aborts, even if the handler ignores it. */

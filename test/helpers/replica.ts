@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './freePort.ts';
 
 /** A PostgreSQL primary and a streaming replica of it, each a server of its own on a free loopback port. */
 export interface StreamingPair {
@@ -19,17 +19,6 @@ export function postgresBinDir(): string | undefined {
     if (existsSync(join(dir, 'pg_basebackup')) && existsSync(join(dir, 'initdb'))) return dir;
   } catch {}
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type MockPlatform, startMockPlatform } from '../../src/mock/server.ts';
 import type { RunningServer } from '../../src/serve/startServe.ts';
 import { type TestDatabase, waitFor } from '../helpers/db.ts';
+import { freePort } from '../helpers/freePort.ts';
 import { createTrackingDatabase } from '../helpers/queue.ts';
 import { startTestServer } from '../helpers/serve.ts';
 import { type SpawnedWorker, spawnWorker } from '../helpers/workerProcess.ts';
@@ -33,18 +33,6 @@ function hasPrometheus(): boolean {
   } catch {
     return false;
   }
-}
-
-/** A loopback port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 let database: TestDatabase;
