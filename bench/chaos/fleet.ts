@@ -53,7 +53,10 @@ export class Fleet {
   private readonly watcher: NodeJS.Timeout;
   /** The highest sums of PSS seen (MB): the worker processes, and the browser processes under them. */
   readonly peakMemoryMb = { workers: 0, browsers: 0 };
-  /** Workers that exited on their own (not killed by the scenario), or would not exit when stopped. */
+  /**
+   * Workers that exited on their own (not killed by the scenario), would not exit when stopped, or exited only
+   * through their clean-up's fallbacks (a step given up on, a handle left open, a connection never released).
+   */
   readonly unexpectedExits: string[] = [];
   private stopping = false;
 
@@ -115,6 +118,14 @@ export class Fleet {
     }, exitWithinMs);
     await Promise.all(this.workers.map((worker) => worker.exited));
     clearTimeout(late);
+    // Exited, but only through the worker's own fallback: a clean-up step stuck or a handle left open.
+    for (const line of this.logEvents) {
+      if (/^shutdown:(step:timeout|lingering|pool:busy)$/.test(String(line.event))) {
+        this.unexpectedExits.push(
+          `${line.worker} at exit: ${line.msg} ${JSON.stringify(line.resources ?? '')}`,
+        );
+      }
+    }
     await Promise.all([...this.logs.values()].map((log) => new Promise((resolve) => log.end(resolve))));
     Fleet.running.delete(this);
   }

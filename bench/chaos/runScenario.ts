@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate.ts';
+import type { OwnPostgres } from '../../test/helpers/ownPostgres.ts';
 import { Fleet } from './fleet.ts';
-import type { ChaosPostgres } from './postgres.ts';
 import type { FaultWindow, Phases, Scenario } from './scenarios.ts';
 import { MONITOR_APP, Timeline } from './timeline.ts';
 
@@ -78,7 +78,7 @@ const BASELINE_WINDOW_S = 30;
  * guarantee checked. `scenario` undefined: the batch alone, no fault (the bench's clean run).
  */
 export async function runScenario(
-  server: ChaosPostgres,
+  server: OwnPostgres,
   scenario: Scenario | undefined,
   phases: Phases,
   options: BatchOptions,

@@ -1,6 +1,6 @@
 import pg from 'pg';
+import type { OwnPostgres } from '../../test/helpers/ownPostgres.ts';
 import type { Fleet } from './fleet.ts';
-import type { ChaosPostgres } from './postgres.ts';
 import { MONITOR_APP, type Timeline } from './timeline.ts';
 
 /** How long each fault lasts; the short form (CI) shortens them. */
@@ -34,7 +34,7 @@ export const SHORT_PHASES: Phases = {
 
 export interface ScenarioContext {
   fleet: Fleet;
-  server: ChaosPostgres;
+  server: OwnPostgres;
   database: string;
   timeline: Timeline;
   totalRuns: number;
@@ -80,7 +80,7 @@ async function terminateWorkerSessions(admin: pg.Client, database: string): Prom
 }
 
 /** Opens sessions (kept in `hogs`), ten at a time, until the server refuses them. */
-async function fillServer(server: ChaosPostgres, hogs: pg.Client[]): Promise<void> {
+async function fillServer(server: OwnPostgres, hogs: pg.Client[]): Promise<void> {
   for (;;) {
     const opened = await Promise.all(
       Array.from({ length: 10 }, async () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium } from '../../src/browser/findChromium.ts';
 import { startMockPlatform } from '../../src/mock/server.ts';
+import { OwnPostgres } from '../../test/helpers/ownPostgres.ts';
 import { Fleet } from './fleet.ts';
-import { ChaosPostgres } from './postgres.ts';
 import type { BatchOptions } from './runScenario.ts';
 
 export interface WorldOptions {
@@ -18,11 +18,11 @@ export interface WorldOptions {
  */
 export async function startWorld(options: WorldOptions): Promise<{
   world: Pick<BatchOptions, 'chromiumPath' | 'mockUrl' | 'llmBaseUrl' | 'logDir'>;
-  server: ChaosPostgres;
+  server: OwnPostgres;
   close(): Promise<void>;
 }> {
   const chromium = await findChromium();
-  const server = await ChaosPostgres.start(options.maxConnections);
+  const server = await OwnPostgres.start(options.maxConnections);
   const mock = await startMockPlatform({ port: 0, latencyMs: options.latencyMs });
   const logDir = await mkdtemp(join(tmpdir(), 'avt-chaos-logs-'));
   // Interrupted (Ctrl-C, a kill of this process alone): leave no worker, browser or server behind.

@@ -16,6 +16,7 @@ import { listenForQueuedRuns } from '../queue/wakeups.ts';
 import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
 import { UsageError } from '../usageError.ts';
 import { version } from '../version.ts';
+import { Cleanup, exitIfLingering } from './cleanup.ts';
 import type { WorkerConfig } from './config.ts';
 import { withExtraction } from './extractingHandler.ts';
 import { PromptWorker } from './promptWorker.ts';
@@ -35,14 +36,19 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     logger,
   });
   const db = createDb(pool);
-  const cleanups: (() => Promise<unknown>)[] = [() => database.release(), () => db.destroy()];
-  const cleanup = async () => {
-    for (const step of cleanups.reverse()) {
-      await step().catch((error: unknown) =>
-        logger.warn({ event: 'shutdown:step:failed', err: error }, 'cleanup'),
+  const cleanup = new Cleanup(logger);
+  cleanup.add('release the database', () => database.release());
+  cleanup.add('close the database pool', () => {
+    // A client still checked out now was never released: pool.end() would wait for it for ever.
+    const checkedOut = pool.totalCount - pool.idleCount;
+    if (checkedOut > 0) {
+      logger.warn(
+        { event: 'shutdown:pool:busy', checked_out: checkedOut },
+        `${checkedOut} database connection(s) still checked out at exit`,
       );
     }
-  };
+    return db.destroy();
+  });
 
   let stopSignals = () => {};
   try {
@@ -94,14 +100,14 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       onRequest: (outcome) => metrics.llmRequests.inc({ outcome }),
       onBreaker: (open) => metrics.llmBreakerOpen.set(open ? 1 : 0),
     });
-    cleanups.push(() => extraction.close());
+    cleanup.add('close the LLM client', () => extraction.close());
     await startupStep('read the tracked brands', () => extraction.readBrands());
     const capture = await config.createHandler({
       aiSource: config.aiSource,
       workerId: config.workerId,
       logger,
     });
-    cleanups.push(async () => capture.close?.());
+    cleanup.add('close the capture handler (browsers)', async () => capture.close?.());
     const handler = withExtraction(capture, extraction.extractor, {
       onCaptured: (seconds) => metrics.scrapeDuration.observe(seconds),
       onExtracted: (method, seconds) => {
@@ -149,7 +155,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         logger.warn({ event: 'worker:touch:failed', err: error }, 'could not refresh the workers row'),
       );
     }, TOUCH_INTERVAL_MS);
-    cleanups.push(async () => {
+    cleanup.add('mark the worker stopped', async () => {
       clearInterval(touch);
       await stopWorker(db, registration.id);
     });
@@ -163,7 +169,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       onReconnected: () => worker.wake(),
       logger,
     });
-    cleanups.push(() => wakeups.close());
+    cleanup.add('close the LISTEN session', () => wakeups.close());
     await wakeups.ready;
 
     if (config.maintenance) {
@@ -176,17 +182,17 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         alertWebhookUrl: config.alertWebhookUrl,
         extractor: extraction.extractor,
       });
-      cleanups.push(() => runner.stop());
+      cleanup.add('stop the background tasks', () => runner.stop());
     }
 
     let accepting = true;
     if (config.metricsPort !== undefined) {
       const health = await startHealthServer(config.metricsPort, metrics.registry, () => accepting);
-      cleanups.push(() => health.close());
+      cleanup.add('close the metrics server', () => health.close());
       logger.info({ event: 'metrics:listening', port: health.port }, `metrics on :${health.port}/metrics`);
     }
     const sampleInFlight = setInterval(() => metrics.inFlight.set(worker.inFlight), 1_000);
-    cleanups.push(async () => clearInterval(sampleInFlight));
+    cleanup.add('stop sampling in-flight jobs', async () => clearInterval(sampleInFlight));
 
     let stopping: Promise<void> | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -234,7 +240,8 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     await stopping;
     logger.info({ event: 'worker:stopped' }, 'worker stopped');
   } finally {
-    await cleanup();
+    await cleanup.run();
     stopSignals();
+    exitIfLingering(logger);
   }
 }

