@@ -41,7 +41,7 @@ GRANT EXECUTE ON FUNCTION
 TO avt_worker;
 GRANT SELECT ON ai_sources, brands, prompts TO avt_worker;
 GRANT SELECT (id, locked_by),
-      INSERT (worker_id, ai_source, locked_by, host, pid, version, concurrency),
+      INSERT (worker_id, ai_source, locked_by, host, pid, version, concurrency, db_connections),
       UPDATE (last_seen_at, stopped_at)
 ON workers TO avt_worker;
 

@@ -187,6 +187,10 @@ export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
 
   const client = await pool.connect();
   try {
+    // DB_STATEMENT_TIMEOUT_MS bounds a worker's queries, not its migrations: an index built over millions of
+    // answers, or a wait for another replica's migration lock, may take longer. RESET gives the pool back
+    // the session's own setting.
+    await client.query('SET statement_timeout = 0');
     const { rows } = await client.query<Rights>(
       `SELECT current_user AS role, current_schema() AS schema,
               has_schema_privilege(current_schema(), 'CREATE') AS may_migrate`,
@@ -255,7 +259,12 @@ export async function migrate(pool: pg.Pool): Promise<MigrateResult> {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK_KEY]);
     }
   } finally {
-    client.release();
+    // A connection whose RESET failed is closed rather than pooled with no statement timeout.
+    const reset = await client.query('RESET statement_timeout').then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    client.release(reset);
   }
   return result;
 }

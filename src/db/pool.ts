@@ -4,10 +4,21 @@ import type { Logger } from 'pino';
 // bigint ids (prompt_runs.id, responses.id) stay strings: JS numbers lose precision past 2^53.
 // count(*) and other int8 aggregates come back as strings too; callers convert where they need a number.
 
-export interface PoolOptions {
-  /** Shown in pg_stat_activity, e.g. `avt-worker chatgpt#2`. */
+/** The settings an operator gives a long-running process's pool (DB_POOL_MAX and friends, src/cli). */
+export interface PoolSettings {
+  /** DB_POOL_MAX; undefined: the process's own default. */
+  max?: number | undefined;
+  /** DB_STATEMENT_TIMEOUT_MS: sent as the session's statement_timeout; undefined or 0: the server's. */
+  statementTimeoutMs?: number | undefined;
+  /** DB_IDLE_TIMEOUT_MS: an idle pooled connection is closed after this long. */
+  idleTimeoutMs?: number | undefined;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+export interface PoolOptions extends PoolSettings {
+  /** Shown in pg_stat_activity, e.g. `avt-worker:chatgpt:2`. */
   applicationName: string;
-  max?: number;
   logger?: Logger;
 }
 
@@ -18,7 +29,8 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
     application_name: options.applicationName,
     max: options.max ?? 10,
     connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   pool.on('error', (error) => {
     options.logger?.warn({ event: 'pool:error', err: error }, 'idle database connection failed');

@@ -384,6 +384,10 @@ export interface RunAttempts {
 export interface Workers {
   ai_source: string;
   concurrency: number;
+  /**
+   * database connections this process may open (DB_POOL_MAX + its LISTEN session); NULL: registered before it was recorded
+   */
+  db_connections: number | null;
   host: string;
   id: Generated<Int8>;
   last_seen_at: Generated<Timestamp>;

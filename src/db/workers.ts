@@ -10,6 +10,8 @@ export interface WorkerRegistration {
   pid: number;
   version: string;
   concurrency: number;
+  /** The connections the process may open (its pool and LISTEN session): `avt doctor` adds them up. */
+  dbConnections: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function registerWorker(
       pid: worker.pid,
       version: worker.version,
       concurrency: worker.concurrency,
+      db_connections: worker.dbConnections,
     })
     .returning(['id', 'locked_by'])
     .executeTakeFirstOrThrow();

@@ -50,7 +50,7 @@ export class ResultsCache {
     this.#listener = listen({
       connectionString: listenUrl,
       channel: RESULTS_CHANNEL,
-      applicationName: 'avt-serve listen',
+      applicationName: 'avt-serve:listen',
       onNotification: () => this.invalidate(),
       onReconnected: () => this.invalidate(),
       ...(this.#logger ? { logger: this.#logger } : {}),

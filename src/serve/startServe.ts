@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { createPool } from '../db/pool.ts';
+import { createPool, type PoolSettings } from '../db/pool.ts';
 import type { LlmConfig } from '../extract/llmConfig.ts';
 import type { ServeContext } from './context.ts';
 import { ResultsCache } from './resultsCache.ts';
@@ -17,7 +17,12 @@ export interface ServeOptions {
   token: string | undefined;
   llm: LlmConfig | undefined;
   logger: Logger;
+  /** DB_POOL_MAX (each pool; default 5 on DATABASE_URL, 10 on READ_DATABASE_URL) and the timeouts. */
+  pool?: PoolSettings;
 }
+
+const WRITE_POOL_MAX = 5;
+const READ_POOL_MAX = 10;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,18 +34,35 @@ export interface RunningServer {
 
 /** The pools, the results cache (listening for new results) and the server, listening. */
 export async function startServe(options: ServeOptions): Promise<RunningServer> {
+  const settings = options.pool ?? {};
+  const writeMax = settings.max ?? WRITE_POOL_MAX;
+  const readMax = settings.max ?? READ_POOL_MAX;
   const writePool = createPool(options.databaseUrl, {
+    ...settings,
     applicationName: 'avt-serve',
-    max: 5,
+    max: writeMax,
     logger: options.logger,
   });
   const readPool: pg.Pool = options.readDatabaseUrl
     ? createPool(options.readDatabaseUrl, {
-        applicationName: 'avt-serve read',
-        max: 10,
+        ...settings,
+        applicationName: 'avt-serve:read',
+        max: readMax,
         logger: options.logger,
       })
     : writePool;
+  const primary = writeMax + 1;
+  options.logger.info(
+    {
+      event: 'db:connections',
+      max_connections: primary,
+      read_max_connections: options.readDatabaseUrl ? readMax : 0,
+      statement_timeout_ms: settings.statementTimeoutMs ?? null,
+      application_name: 'avt-serve',
+    },
+    `may open ${primary} connections on DATABASE_URL (a pool of ${writeMax} and one LISTEN session)` +
+      (options.readDatabaseUrl ? ` and ${readMax} on READ_DATABASE_URL` : ''),
+  );
   const results = new ResultsCache(readPool, { versionPool: writePool, logger: options.logger });
   const context: ServeContext = {
     readPool,

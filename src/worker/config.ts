@@ -1,3 +1,4 @@
+import type { PoolSettings } from '../db/pool.ts';
 import type { LlmConfig } from '../extract/llmConfig.ts';
 import type { CreateJobHandler } from '../job/handler.ts';
 
@@ -15,6 +16,8 @@ export interface WorkerConfig {
   migrate: boolean;
   maintenance: boolean;
   logLevel: string;
+  /** DB_POOL_MAX (default: concurrency + 4), DB_STATEMENT_TIMEOUT_MS, DB_IDLE_TIMEOUT_MS. */
+  pool: PoolSettings;
   /** Makes the job handler (a --handler module, or the built-in browser capture; src/cli wires it). */
   createHandler: CreateJobHandler;
   pollIntervalMs: number;

@@ -18,6 +18,7 @@ import { UsageError } from '../usageError.ts';
 import { version } from '../version.ts';
 import { Cleanup, exitIfLingering } from './cleanup.ts';
 import type { WorkerConfig } from './config.ts';
+import { workerConnectionBudget } from './connectionBudget.ts';
 import { withExtraction } from './extractingHandler.ts';
 import { PromptWorker } from './promptWorker.ts';
 
@@ -29,12 +30,21 @@ const TOUCH_INTERVAL_MS = 10_000;
  */
 export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
   const logger = createLogger(config.logLevel, { worker_id: config.workerId, ai_source: config.aiSource });
+  const budget = workerConnectionBudget(config, logger);
   const database = await openDatabase();
-  const pool = createPool(database.url, {
-    applicationName: `avt-worker ${config.aiSource}#${config.workerId}`,
-    max: config.concurrency + 4,
-    logger,
-  });
+  const applicationName = `avt-worker:${config.aiSource}:${config.workerId}`;
+  const pool = createPool(database.url, { ...config.pool, max: budget.poolMax, applicationName, logger });
+  logger.info(
+    {
+      event: 'db:connections',
+      max_connections: budget.total,
+      pool_max: budget.poolMax,
+      statement_timeout_ms: config.pool.statementTimeoutMs ?? null,
+      application_name: applicationName,
+    },
+    `may open ${budget.total} database connections: a pool of ${budget.poolMax}` +
+      `${config.maintenance ? " (graphile-worker's LISTEN holds one of them)" : ''} and one LISTEN session`,
+  );
   const db = createDb(pool);
   const cleanup = new Cleanup(logger);
   cleanup.add('release the database', () => database.release());
@@ -148,6 +158,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
         pid: process.pid,
         version,
         concurrency: config.concurrency,
+        dbConnections: budget.total,
       }),
     );
     const touch = setInterval(() => {
@@ -162,7 +173,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
 
     const wakeups = listenForQueuedRuns({
       connectionString: config.listenUrl ?? database.url,
-      applicationName: `avt-listen ${config.aiSource}#${config.workerId}`,
+      applicationName: `${applicationName}:listen`,
       onQueued: (aiSource) => {
         if (aiSource === config.aiSource) worker.wake();
       },

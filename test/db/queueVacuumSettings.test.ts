@@ -62,7 +62,7 @@ describe('migration 0012 (queue vacuum settings) on a database with rows in plac
     assert.match(before.prompt_runs ?? '', /^24 /);
 
     const result = await migrate(old.pool);
-    assert.deepEqual(result.applied, ['0012_queue_vacuum_settings']);
+    assert.ok(result.applied.includes('0012_queue_vacuum_settings'), result.applied.join());
     assert.deepEqual(await everyRow(old.pool), before);
     assert.deepEqual(await storageSettings(), {
       prompt_runs: [...QUEUE_SETTINGS].sort(),

@@ -114,7 +114,7 @@ describe('least-privilege roles', () => {
     assert.deepEqual(grants('avt_worker'), {
       ...select('ai_sources', 'brands', 'prompts'),
       workers:
-        'INSERT(ai_source) INSERT(concurrency) INSERT(host) INSERT(locked_by) INSERT(pid) INSERT(version) ' +
+        'INSERT(ai_source) INSERT(concurrency) INSERT(db_connections) INSERT(host) INSERT(locked_by) INSERT(pid) INSERT(version) ' +
         'INSERT(worker_id) SELECT(id) SELECT(locked_by) UPDATE(last_seen_at) UPDATE(stopped_at)',
     });
     assert.deepEqual(

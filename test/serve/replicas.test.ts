@@ -164,7 +164,7 @@ describe('READ_DATABASE_URL: a real streaming replica', () => {
           'the replica to catch up',
         );
         const { rows: readers } = await replica.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'avt-serve read'`,
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'avt-serve:read'`,
         );
         assert.ok((readers[0]?.n ?? 0) > 0, 'the figures were read on the replica');
 

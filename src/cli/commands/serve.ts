@@ -6,6 +6,7 @@ import { createLogger } from '../../observe/logger.ts';
 import { startServe } from '../../serve/startServe.ts';
 import { UsageError } from '../../usageError.ts';
 import { integer } from '../parsers.ts';
+import { addDbOptions, toPoolSettings } from './dbOptions.ts';
 import { addLlmOptions, toLlmConfig } from './llmOptions.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -20,29 +21,34 @@ The API is described at /api/openapi.json. Any number of replicas can run behind
 no state, and each drops its cache when new results commit. READ_DATABASE_URL sends the reads to a replica.`;
 
 export function registerServe(program: Command): void {
-  addLlmOptions(
-    program
-      .command('serve')
-      .description(
-        'The read API, the dashboard, /metrics, /healthz and /readyz in one process. Without AVT_API_TOKEN it ' +
-          'listens on loopback only.',
-      )
-      .addOption(
-        new Option('--port <port>', 'port to listen on')
-          .env('SERVE_PORT')
-          .argParser(integer(0, 65_535))
-          .default(8080),
-      )
-      .addOption(
-        new Option('--host <address>', 'address to listen on').env('SERVE_HOST').default('127.0.0.1'),
-      )
-      .addOption(
-        new Option('--log-level <level>', 'trace, debug, info, warn, error').env('LOG_LEVEL').default('info'),
-      )
-      .addHelpText(
-        'after',
-        `\nEnvironment: AVT_API_TOKEN (required off loopback), DATABASE_URL, READ_DATABASE_URL (figures and\nevidence read there).\n${EXAMPLE}`,
-      ),
+  addDbOptions(
+    addLlmOptions(
+      program
+        .command('serve')
+        .description(
+          'The read API, the dashboard, /metrics, /healthz and /readyz in one process. Without AVT_API_TOKEN it ' +
+            'listens on loopback only.',
+        )
+        .addOption(
+          new Option('--port <port>', 'port to listen on')
+            .env('SERVE_PORT')
+            .argParser(integer(0, 65_535))
+            .default(8080),
+        )
+        .addOption(
+          new Option('--host <address>', 'address to listen on').env('SERVE_HOST').default('127.0.0.1'),
+        )
+        .addOption(
+          new Option('--log-level <level>', 'trace, debug, info, warn, error')
+            .env('LOG_LEVEL')
+            .default('info'),
+        )
+        .addHelpText(
+          'after',
+          `\nEnvironment: AVT_API_TOKEN (required off loopback), DATABASE_URL, READ_DATABASE_URL (figures and\nevidence read there).\n${EXAMPLE}`,
+        ),
+    ),
+    '5 for DATABASE_URL, 10 for READ_DATABASE_URL',
   ).action(async (options: Record<string, unknown>) => {
     const host = options.host as string;
     const token = process.env.AVT_API_TOKEN || undefined;
@@ -54,7 +60,7 @@ export function registerServe(program: Command): void {
     const logger = createLogger(options.logLevel as string, { service: 'avt-serve' });
     const database = await openDatabase();
     try {
-      const pool = createPool(database.url, { applicationName: 'avt-serve migrate', max: 1, logger });
+      const pool = createPool(database.url, { applicationName: 'avt-migrate', max: 1, logger });
       try {
         await pool.query('SELECT 1').catch((error: Error) => {
           throw new UsageError(`cannot reach the database at ${redactUrl(database.url)}: ${error.message}`);
@@ -70,6 +76,7 @@ export function registerServe(program: Command): void {
         readDatabaseUrl: process.env.READ_DATABASE_URL || undefined,
         token,
         llm: toLlmConfig(options),
+        pool: toPoolSettings(options),
         logger,
       });
       logger.info(

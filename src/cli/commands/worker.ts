@@ -7,6 +7,7 @@ import { runWorkerProcess } from '../../worker/workerProcess.ts';
 import { jobHandlerFor } from '../jobHandlerFor.ts';
 import { integer, switchOption } from '../parsers.ts';
 import { addCaptureOptions, toCaptureConfig, toHeadedConfig } from './captureOptions.ts';
+import { addDbOptions, toPoolSettings } from './dbOptions.ts';
 import { addLlmOptions, toLlmConfig } from './llmOptions.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -135,9 +136,11 @@ export function defineWorkerCommand(command: Command): Command {
         .argParser(integer(0, 3_600))
         .default(30),
     );
-  return addLlmOptions(addCaptureOptions(command)).action(async (options: Record<string, unknown>) => {
-    await runWorkerProcess(toConfig(options, await defaultWorkerId(options)));
-  });
+  return addDbOptions(addLlmOptions(addCaptureOptions(command)), '--concurrency + 4').action(
+    async (options: Record<string, unknown>) => {
+      await runWorkerProcess(toConfig(options, await defaultWorkerId(options)));
+    },
+  );
 }
 
 /** --worker-id, else the hostname's ordinal, else the container name's (the reverse DNS of this host). */
@@ -170,6 +173,7 @@ function toConfig(options: Record<string, unknown>, workerId: number | undefined
     migrate: options.migrate !== false,
     maintenance: options.maintenance !== false,
     logLevel: options.logLevel as string,
+    pool: toPoolSettings(options),
     createHandler: jobHandlerFor(
       options.handler as string | undefined,
       options.browser as 'per-job' | 'shared',
