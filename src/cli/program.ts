@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerArchive } from './commands/archive.ts';
 import { registerBrands } from './commands/brands.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerEnqueue } from './commands/enqueue.ts';
 import { registerExtract } from './commands/extract.ts';
 import { registerHealthcheck } from './commands/healthcheck.ts';
@@ -40,6 +41,7 @@ export function avtProgram(): Command {
   registerServe(program);
   registerReport(program);
   registerHealthcheck(program);
+  registerDoctor(program);
   defineWorkerCommand(program.command('worker'));
   return program;
 }

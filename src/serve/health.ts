@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { request as httpRequest } from 'undici';
 import { createDb } from '../db/kysely.ts';
 import { listWorkers } from '../db/workers.ts';
+import { probeLlmApi } from '../extract/probeLlmApi.ts';
 import { listQueueHealth } from '../operations/queueHealth.ts';
 import type { ServeContext } from './context.ts';
 
@@ -30,21 +30,7 @@ export function registerHealth(app: FastifyInstance, context: ServeContext): voi
     const llm = context.llm;
     if (!llm) return { ok: true, detail: 'not configured (rules only)' };
     if (llmChecked && Date.now() - llmChecked.at < LLM_CHECK_EVERY_MS) return llmChecked.result;
-    let result: CheckResult;
-    try {
-      const response = await httpRequest(`${llm.baseUrl.replace(/\/$/, '')}/models`, {
-        headers: llm.apiKey ? { authorization: `Bearer ${llm.apiKey}` } : {},
-        headersTimeout: 5_000,
-        bodyTimeout: 5_000,
-      });
-      await response.body.dump();
-      result =
-        response.statusCode < 500
-          ? { ok: true, detail: `answering (HTTP ${response.statusCode})` }
-          : { ok: false, detail: `HTTP ${response.statusCode}` };
-    } catch (error) {
-      result = { ok: false, detail: (error as Error).message };
-    }
+    const result = await probeLlmApi(llm.baseUrl, llm.apiKey);
     llmChecked = { at: Date.now(), result };
     return result;
   };

@@ -24,7 +24,8 @@ export class OwnPostgres {
     this.url = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
   }
 
-  static async start(maxConnections: number): Promise<OwnPostgres> {
+  /** `settings`: more server settings (`-c name=value`), e.g. shared_preload_libraries. */
+  static async start(maxConnections: number, settings: Record<string, string> = {}): Promise<OwnPostgres> {
     const dataDir = await mkdtemp(join(tmpdir(), 'avt-own-pg-'));
     // As root the server runs as `postgres`, which must reach its data directory inside this one.
     await chmod(dataDir, 0o755);
@@ -38,6 +39,7 @@ export class OwnPostgres {
         max_connections: String(maxConnections),
         superuser_reserved_connections: '0',
         reserved_connections: '0',
+        ...settings,
       },
       log: () => {},
     });
