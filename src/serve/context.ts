@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { LlmConfig } from '../extract/llmConfig.ts';
+import type { ErrorTracker } from '../observe/errorTracking.ts';
 import type { ResultsCache } from './resultsCache.ts';
 
 /** What every route of `avt serve` is given. */
@@ -16,4 +17,6 @@ export interface ServeContext {
   token: string | undefined;
   /** The LLM API the readiness check asks; undefined: not configured. */
   llm: LlmConfig | undefined;
+  /** Where a request's unexpected error (a 500) is reported: Sentry when SENTRY_DSN is set. */
+  errors?: ErrorTracker;
 }

@@ -91,6 +91,7 @@ export async function buildServer(context: ServeContext): Promise<FastifyInstanc
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: error.message });
     request.log.error({ event: 'serve:error', err: error, url: request.url }, 'request failed');
+    context.errors?.report(error, { step: `${request.method} ${request.routeOptions.url ?? request.url}` });
     return reply.code(500).send({ error: 'internal error; the server log has the details' });
   });
   app.setNotFoundHandler((request, reply) =>

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createPool, type PoolSettings } from '../db/pool.ts';
 import type { LlmConfig } from '../extract/llmConfig.ts';
+import type { ErrorTracker } from '../observe/errorTracking.ts';
 import type { ServeContext } from './context.ts';
 import { ResultsCache } from './resultsCache.ts';
 import { buildServer } from './server.ts';
@@ -19,6 +20,7 @@ export interface ServeOptions {
   logger: Logger;
   /** DB_POOL_MAX (each pool; default 5 on DATABASE_URL, 10 on READ_DATABASE_URL) and the timeouts. */
   pool?: PoolSettings;
+  errors?: ErrorTracker;
 }
 
 const WRITE_POOL_MAX = 5;
@@ -71,6 +73,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     logger: options.logger,
     token: options.token,
     llm: options.llm,
+    ...(options.errors ? { errors: options.errors } : {}),
   };
   const closePools = async () => {
     await results.stop();

@@ -5,6 +5,7 @@ import type { ClaimedRun } from '../job/claimedRun.ts';
 import { classifyError } from '../job/errors.ts';
 import type { ExtractingJobHandler } from '../job/handler.ts';
 import type { RunResult } from '../job/result.ts';
+import type { ErrorContext } from '../observe/errorTracking.ts';
 import { LeaseLostError } from '../queue/errors.ts';
 import { QueueClient } from '../queue/queueClient.ts';
 import { planFailure } from './failurePolicy.ts';
@@ -33,6 +34,8 @@ export interface PromptWorkerOptions {
   /** Stop claiming after this many jobs (all slots together). */
   maxJobs: number | undefined;
   onJobFinished?: (outcome: JobOutcome) => void;
+  /** An error nothing classified (not a typed job failure, not a lost connection): for error tracking. */
+  onUnexpectedError?: (error: unknown, context: ErrorContext) => void;
 }
 
 export interface JobOutcome {
@@ -144,6 +147,7 @@ export class PromptWorker {
             { event: 'claim:failed', err: error },
             'claim failed; retrying after the poll interval',
           );
+          this.#options.onUnexpectedError?.(error, { step: 'claim a run' });
         }
         await this.#wake.wait(slot, this.#options.pollIntervalMs);
         continue;
@@ -221,14 +225,14 @@ export class PromptWorker {
     if (reason instanceof LeaseLostError || error instanceof LeaseLostError) {
       this.#end(job, 'lease_lost');
     } else if (reason instanceof ShutdownAbort) {
-      await this.#queue
-        .release(run)
-        .catch((releaseError: unknown) =>
-          logger.error({ event: 'job:release:failed', err: releaseError }, 'could not release the run'),
-        );
+      await this.#queue.release(run).catch((releaseError: unknown) => {
+        logger.error({ event: 'job:release:failed', err: releaseError }, 'could not release the run');
+        this.#reportUnexpected(releaseError, 'release the run', run);
+      });
       this.#end(job, 'released');
     } else {
       const classified = classifyError(error);
+      if (classified.kind === 'unknown') this.#reportUnexpected(error, 'run the job', run);
       try {
         const failure = planFailure(run, classified);
         const status = await this.#retryWrite(job, 'record the failure', () =>
@@ -241,6 +245,7 @@ export class PromptWorker {
         } else {
           // The lease will expire and another claim will take the run back: nothing is lost.
           logger.error({ event: 'job:fail:record:failed', err: recordError }, 'could not record the failure');
+          this.#reportUnexpected(recordError, 'record the failure', run);
           this.#endQuietly(job);
         }
       }
@@ -261,6 +266,10 @@ export class PromptWorker {
       // Shutdown's grace running out (or the lease lost) stops the waiting: the run is then released.
       job.controller.signal,
     );
+  }
+
+  #reportUnexpected(error: unknown, step: string, run: ClaimedRun): void {
+    this.#options.onUnexpectedError?.(error, { step, runId: run.runId, attempt: run.attempt });
   }
 
   #end(job: RunningJob, outcome: JobOutcome['outcome'], errorKind?: string, message?: string): void {

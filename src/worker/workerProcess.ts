@@ -9,6 +9,7 @@ import { createPool } from '../db/pool.ts';
 import { readAiSource } from '../db/sources.ts';
 import { registerWorker, stopWorker, touchWorker } from '../db/workers.ts';
 import { createExtractor } from '../extract/createExtractor.ts';
+import { startErrorTracking } from '../observe/errorTracking.ts';
 import { startHealthServer } from '../observe/healthServer.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createWorkerMetrics, PROCESSED_STATUS } from '../observe/metrics.ts';
@@ -31,6 +32,10 @@ const TOUCH_INTERVAL_MS = 10_000;
 export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
   const logger = createLogger(config.logLevel, { worker_id: config.workerId, ai_source: config.aiSource });
   const budget = workerConnectionBudget(config, logger);
+  const errors = await startErrorTracking(
+    { ai_source: config.aiSource, worker_id: String(config.workerId) },
+    logger,
+  );
   const database = await openDatabase();
   const applicationName = `avt-worker:${config.aiSource}:${config.workerId}`;
   const pool = createPool(database.url, { ...config.pool, max: budget.poolMax, applicationName, logger });
@@ -47,6 +52,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
   );
   const db = createDb(pool);
   const cleanup = new Cleanup(logger);
+  cleanup.add('send the error reports still queued', () => errors.flush());
   cleanup.add('release the database', () => database.release());
   cleanup.add('close the database pool', () => {
     // A client still checked out now was never released: pool.end() would wait for it for ever.
@@ -141,6 +147,7 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
       pollIntervalMs: config.pollIntervalMs,
       once: config.once,
       maxJobs: config.maxJobs,
+      onUnexpectedError: (error, context) => errors.report(error, context),
       onJobFinished: ({ outcome, errorKind, durationMs }) => {
         metrics.jobs.inc({ outcome, error_kind: errorKind ?? '' });
         metrics.jobDuration.observe(durationMs / 1000);
@@ -250,6 +257,10 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     await worker.run();
     await stopping;
     logger.info({ event: 'worker:stopped' }, 'worker stopped');
+  } catch (error) {
+    // A bad setting is the operator's to fix (exit 2, one line); anything else is ours to hear about.
+    if (!(error instanceof UsageError)) errors.report(error, { step: 'run the worker' });
+    throw error;
   } finally {
     await cleanup.run();
     stopSignals();

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { openDatabase } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
 import { createPool, redactUrl } from '../../db/pool.ts';
+import { startErrorTracking } from '../../observe/errorTracking.ts';
 import { createLogger } from '../../observe/logger.ts';
 import { startServe } from '../../serve/startServe.ts';
 import { UsageError } from '../../usageError.ts';
@@ -58,6 +59,7 @@ export function registerServe(program: Command): void {
       );
     }
     const logger = createLogger(options.logLevel as string, { service: 'avt-serve' });
+    const errors = await startErrorTracking({ service: 'avt-serve' }, logger);
     const database = await openDatabase();
     try {
       const pool = createPool(database.url, { applicationName: 'avt-migrate', max: 1, logger });
@@ -77,6 +79,7 @@ export function registerServe(program: Command): void {
         token,
         llm: toLlmConfig(options),
         pool: toPoolSettings(options),
+        errors,
         logger,
       });
       logger.info(
@@ -91,6 +94,7 @@ export function registerServe(program: Command): void {
       logger.info({ event: 'serve:stopping' }, 'stopping');
       await server.close();
     } finally {
+      await errors.flush();
       await database.release();
     }
   });
