@@ -18,16 +18,16 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description(
-      'Check that a deployment is configured sanely: the schema against this build, the connection budget\n' +
-        'against max_connections, autovacuum of the queue tables, sources paused or without workers, the\n' +
-        'slowest statements (pg_stat_statements), the LLM endpoint, Chromium, and /readyz of given URLs.\n' +
+      'Check that a deployment is configured sanely: the schema against this build, the connection budget ' +
+        'against max_connections, autovacuum of the queue tables, sources paused or without workers, the ' +
+        'slowest statements (pg_stat_statements), the LLM endpoint, Chromium, and /readyz of given URLs. ' +
         'Each finding is one line with what to do.',
     )
     .addOption(
       new Option(
         '--url <url...>',
         "a worker's metrics URL or an avt serve URL whose /readyz to ask (repeatable)",
-      ).default([]),
+      ),
     )
     .addOption(
       new Option('--llm-base-url <url>', 'the LLM API the workers use (key: LLM_API_KEY)').env(
@@ -37,7 +37,7 @@ export function registerDoctor(program: Command): void {
     .option('--no-chromium', 'do not look for Chromium (when run away from the workers)')
     .option('--json', 'print {"needs_action": bool, "findings": [...]} instead of lines')
     .addHelpText('after', EXAMPLE)
-    .action(async (options: { url: string[]; llmBaseUrl?: string; chromium: boolean; json?: boolean }) => {
+    .action(async (options: { url?: string[]; llmBaseUrl?: string; chromium: boolean; json?: boolean }) => {
       const database = await openDatabase();
       const pool = createPool(database.url, { applicationName: 'avt-doctor', max: 2 });
       try {
@@ -50,7 +50,7 @@ export function registerDoctor(program: Command): void {
           unreachable,
           llmBaseUrl: options.llmBaseUrl,
           llmApiKey: process.env.LLM_API_KEY || undefined,
-          urls: options.url,
+          urls: options.url ?? [],
           chromium: options.chromium,
         });
         const acting = needsAction(findings);
