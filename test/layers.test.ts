@@ -17,7 +17,7 @@ const FLOORS = [
   ['browser'],
   ['platforms', 'extract'],
   ['tasks'],
-  ['operations'],
+  ['operations', 'doctor'],
   ['worker'],
   ['serve'],
   ['mock'],
