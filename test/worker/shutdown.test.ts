@@ -55,7 +55,12 @@ describe('a stopping worker exits', () => {
       .slice(worker.logs.indexOf(stuck as (typeof worker.logs)[number]))
       .filter((line) => line.event === 'shutdown:step')
       .map((line) => line.step);
-    assert.deepEqual(stepsAfter, ['close the LLM client', 'close the database pool', 'release the database']);
+    assert.deepEqual(stepsAfter, [
+      'close the LLM client',
+      'close the database pool',
+      'release the database',
+      'send the error reports still queued',
+    ]);
   });
 
   test('a handle left open after clean-up is named in the log and the process exits anyway', async () => {
