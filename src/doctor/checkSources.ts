@@ -1,24 +1,16 @@
 import type pg from 'pg';
+import { createDb } from '../db/kysely.ts';
+import { listWorkers } from '../db/workers.ts';
+import { isPausedNow, listQueueHealth } from '../operations/queueHealth.ts';
 import type { Finding } from './finding.ts';
-import { doctorSql } from './queries.ts';
 
 const CHECK = 'sources';
 
-interface SourceState {
-  ai_source: string;
-  enabled: boolean;
-  paused: boolean | null;
-  paused_until: Date | null;
-  pause_reason: string | null;
-  eligible: number;
-  running: number;
-  live_workers: number;
-}
-
 /** Each enabled source: paused, or runs waiting with no live worker to take them. */
 export async function checkSources(pool: pg.Pool): Promise<Finding[]> {
-  const { rows } = await pool.query<SourceState>(doctorSql('sources'));
-  const enabled = rows.filter((source) => source.enabled);
+  const db = createDb(pool);
+  const [queue, workers] = await Promise.all([listQueueHealth(db), listWorkers(db)]);
+  const enabled = queue.filter((source) => source.enabled);
   if (enabled.length === 0) {
     return [
       {
@@ -31,16 +23,18 @@ export async function checkSources(pool: pg.Pool): Promise<Finding[]> {
   }
   return enabled.map((source): Finding => {
     const name = source.ai_source;
-    const queue = `${source.eligible} eligible, ${source.running} running, ${source.live_workers} live worker(s)`;
-    if (source.paused) {
+    const live = workers.filter((worker) => worker.ai_source === name && worker.state === 'live').length;
+    const counts = `${source.eligible} eligible, ${source.running} running, ${live} live worker(s)`;
+    if (isPausedNow(source)) {
+      const until = source.paused_until === 'infinity' ? 'resumed' : source.paused_until;
       return {
         check: CHECK,
         status: 'warn',
-        message: `${name} is paused until ${source.paused_until?.toISOString()}${source.pause_reason ? ` (${source.pause_reason})` : ''}; ${queue}`,
+        message: `${name} is paused until ${until}${source.pause_reason ? ` (${source.pause_reason})` : ''}; ${counts}`,
         fix: `avt resume ${name}, once the cause is dealt with`,
       };
     }
-    if (source.live_workers === 0 && source.eligible > 0) {
+    if (live === 0 && source.eligible > 0) {
       return {
         check: CHECK,
         status: 'warn',
@@ -48,9 +42,9 @@ export async function checkSources(pool: pg.Pool): Promise<Finding[]> {
         fix: `start one (worker --ai-source ${name}), or check the autoscaler (docs/deploy.md)`,
       };
     }
-    if (source.live_workers === 0) {
+    if (live === 0) {
       return { check: CHECK, status: 'info', message: `${name}: no live worker, nothing eligible now` };
     }
-    return { check: CHECK, status: 'ok', message: `${name}: ${queue}` };
+    return { check: CHECK, status: 'ok', message: `${name}: ${counts}` };
   });
 }

@@ -33,10 +33,11 @@ export async function startErrorTracking(
   if (!dsn) return NO_TRACKING;
   const Sentry = await import('@sentry/node');
   const scrub = secretScrubber(env);
+  const environment = env.SENTRY_ENVIRONMENT || 'production';
   Sentry.init({
     dsn,
     release: `ai-visibility-tracker@${version}`,
-    environment: env.SENTRY_ENVIRONMENT || 'production',
+    environment,
     // Nothing about users, cookies, headers, bodies or query strings is collected; beforeSend scrubs the rest.
     dataCollection: {
       userInfo: false,
@@ -49,10 +50,7 @@ export async function startErrorTracking(
     beforeSend: (event) => scrub(event),
     beforeBreadcrumb: (breadcrumb) => scrub(breadcrumb),
   });
-  logger.info(
-    { event: 'sentry:on', environment: env.SENTRY_ENVIRONMENT || 'production' },
-    'unexpected errors go to Sentry',
-  );
+  logger.info({ event: 'sentry:on', environment }, 'unexpected errors go to Sentry');
   return {
     report(error, context) {
       Sentry.withScope((scope) => {

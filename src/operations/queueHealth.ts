@@ -41,3 +41,9 @@ export async function listQueueHealth(db: Db): Promise<QueueHealth[]> {
     cancelled: Number(row.cancelled),
   }));
 }
+
+/** Whether a source's pause holds now: until resumed ('infinity') or until a time still ahead. */
+export function isPausedNow(row: Pick<QueueHealth, 'paused_until'>, now = Date.now()): boolean {
+  const until = row.paused_until;
+  return until !== null && (until === 'infinity' || Date.parse(until) > now);
+}

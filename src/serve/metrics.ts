@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createDb } from '../db/kysely.ts';
 import { listWorkers } from '../db/workers.ts';
-import { listQueueHealth } from '../operations/queueHealth.ts';
+import { isPausedNow, listQueueHealth } from '../operations/queueHealth.ts';
 import type { ServeContext } from './context.ts';
 
 /**
@@ -89,9 +89,7 @@ export function registerMetrics(app: FastifyInstance, context: ServeContext): Re
       activeWorkers.set({ ai_source: source }, live.length);
       deadRuns.set({ ai_source: source }, row.dead);
       oldestEligible.set({ ai_source: source }, row.oldest_eligible_age ?? 0);
-      const until = row.paused_until;
-      const isPaused = until !== null && (until === 'infinity' || Date.parse(until) > Date.now());
-      paused.set({ ai_source: source }, isPaused ? 1 : 0);
+      paused.set({ ai_source: source }, isPausedNow(row) ? 1 : 0);
     }
   };
 

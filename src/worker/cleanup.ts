@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withTimeout } from '../browser/withTimeout.ts';
 
 /** How long one clean-up step may take before the worker gives up on it and goes on. */
 export const CLEANUP_STEP_TIMEOUT_MS = 15_000;
@@ -33,29 +34,26 @@ export class Cleanup {
   async run(): Promise<void> {
     for (const step of this.#steps.splice(0).reverse()) {
       this.#logger.debug({ event: 'shutdown:step', step: step.name }, `shutdown: ${step.name}`);
-      let timer: NodeJS.Timeout | undefined;
-      const overran = new Promise<'overran'>((resolve) => {
-        timer = setTimeout(() => resolve('overran'), this.#stepTimeoutMs);
-      });
       try {
-        const outcome = await Promise.race([step.run(), overran]);
-        if (outcome === 'overran') {
+        await withTimeout(step.run(), this.#stepTimeoutMs, () => new StepOverran());
+      } catch (error) {
+        if (error instanceof StepOverran) {
           this.#logger.warn(
             { event: 'shutdown:step:timeout', step: step.name, timeout_ms: this.#stepTimeoutMs },
             `shutdown: could not ${step.name} within ${this.#stepTimeoutMs} ms; left it and went on`,
           );
+        } else {
+          this.#logger.warn(
+            { event: 'shutdown:step:failed', step: step.name, err: error },
+            `shutdown: could not ${step.name} (${(error as Error).message}); went on`,
+          );
         }
-      } catch (error) {
-        this.#logger.warn(
-          { event: 'shutdown:step:failed', step: step.name, err: error },
-          `shutdown: could not ${step.name} (${(error as Error).message}); went on`,
-        );
-      } finally {
-        clearTimeout(timer);
       }
     }
   }
 }
+
+class StepOverran extends Error {}
 
 /**
  * After clean-up the process should end by itself. If something still holds it open (a socket, a timer) after

@@ -2,19 +2,15 @@
 // its month's partitions however they were written, so that retention drops a month whole; the daily
 // figures outlive it; and a database with rows in place upgrades to this layout without losing one.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { migrate } from '../../src/db/migrate.ts';
 import { createExtractor } from '../../src/extract/createExtractor.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
 import { startMaintenance } from '../../src/tasks/runner.ts';
-import { runProgram } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase, waitFor } from '../helpers/db.ts';
 import { assertFiguresExact } from '../helpers/figures.ts';
-import { unpackBuildBefore } from '../helpers/previousBuild.ts';
+import { migratedByBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
 
 const ROW_TABLES = ['brand_mentions', 'citations', 'discovered_competitors'] as const;
@@ -291,21 +287,10 @@ describe('retention', () => {
 });
 
 describe('an upgrade from the build before answer rows were partitioned by month', () => {
-  let old: TestDatabase;
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'avt-before-months-'));
-    old = await createTestDatabase({ migrated: false });
-  });
-  after(async () => {
-    await old.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const database = migratedByBuildBefore('migrations/0008_answer_rows_by_month.sql');
 
   test('keeps every row with its id, puts it in its answer month, and changes no figure', async () => {
-    const avt = await unpackBuildBefore('migrations/0008_answer_rows_by_month.sql', dir);
-    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
-    assert.equal(migrated.code, 0, migrated.stderr);
+    const old = database();
     await old.pool.query(`INSERT INTO brands (name) VALUES ('Acme'), ('Globex')`);
     const { rows: thisMonth } = await old.pool.query<{ day: string }>(
       `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day`,

@@ -3,17 +3,13 @@
 // figures must follow: bulk loads, a worker's commit, re-extractions, deleted brands and prompts, moved
 // prompts and answers, edited and deleted rows, rows written before their answer, and compaction.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { migrate } from '../../src/db/migrate.ts';
 import { createRng, type Rng } from '../../src/mock/prng.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
-import { runProgram } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { assertFiguresExact, FIGURE_VIEWS } from '../helpers/figures.ts';
-import { unpackBuildBefore } from '../helpers/previousBuild.ts';
+import { migratedByBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
 
 const SOURCES = ['chatgpt', 'perplexity', 'gemini'];
@@ -285,21 +281,10 @@ describe('the daily figures of a database that had answers before them', () => {
 });
 
 describe('an upgrade from the build before the daily figures', () => {
-  let dir: string;
-  let old: TestDatabase;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'avt-before-figures-'));
-    old = await createTestDatabase({ migrated: false });
-  });
-  after(async () => {
-    await old.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const database = migratedByBuildBefore('migrations/0006_daily_figures.sql');
 
   test('keeps every answer, and the views read the same figures as before', async () => {
-    const avt = await unpackBuildBefore('migrations/0006_daily_figures.sql', dir);
-    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
-    assert.equal(migrated.code, 0, migrated.stderr);
+    const old = database();
 
     const saved = t;
     t = old;

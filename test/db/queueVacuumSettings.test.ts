@@ -2,16 +2,12 @@
 // fillfactor): over a database that the build before it migrated and filled with runs in every state, it
 // keeps every row, the settings take, and the queue carries on (a queued run is claimed and committed).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { migrate } from '../../src/db/migrate.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
-import { runProgram } from '../helpers/cli.ts';
-import { createTestDatabase, everyRow, type TestDatabase } from '../helpers/db.ts';
+import { everyRow } from '../helpers/db.ts';
 import { commitAnswer } from '../helpers/logins.ts';
-import { unpackBuildBefore } from '../helpers/previousBuild.ts';
+import { migratedByBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
 import { deadRun } from '../operations/fixtures.ts';
 
@@ -23,19 +19,10 @@ const QUEUE_SETTINGS = [
 ];
 
 describe('migration 0012 (queue vacuum settings) on a database with rows in place', () => {
-  let old: TestDatabase;
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'avt-before-vacuum-settings-'));
-    old = await createTestDatabase({ migrated: false });
-  });
-  after(async () => {
-    await old.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const database = migratedByBuildBefore('migrations/0012_queue_vacuum_settings.sql');
 
   async function storageSettings(): Promise<Record<string, string[]>> {
-    const { rows } = await old.pool.query<{ relname: string; reloptions: string[] | null }>(
+    const { rows } = await database().pool.query<{ relname: string; reloptions: string[] | null }>(
       `SELECT relname, reloptions FROM pg_class
        WHERE relname IN ('prompt_runs', 'run_attempts') AND relnamespace = 'public'::regnamespace`,
     );
@@ -43,9 +30,7 @@ describe('migration 0012 (queue vacuum settings) on a database with rows in plac
   }
 
   test('keeps every row, sets both tables, and the queue goes on', { timeout: 120_000 }, async () => {
-    const avt = await unpackBuildBefore('migrations/0012_queue_vacuum_settings.sql', dir);
-    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
-    assert.equal(migrated.code, 0, migrated.stderr);
+    const old = database();
     assert.deepEqual(await storageSettings(), { prompt_runs: [], run_attempts: [] });
 
     // Runs in every state a live queue has: done (with its answer), dead, running, queued.

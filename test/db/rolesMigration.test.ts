@@ -4,39 +4,26 @@
 // what a superuser runs.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate.ts';
 import { migrationsDir } from '../../src/paths.ts';
 import { commitResult } from '../../src/queue/commitResult.ts';
-import { runProgram } from '../helpers/cli.ts';
 import { adminUrl, createTestDatabase, everyRow, type TestDatabase, waitFor } from '../helpers/db.ts';
 import { commitAnswer, createLogin, dropLogins } from '../helpers/logins.ts';
-import { unpackBuildBefore } from '../helpers/previousBuild.ts';
+import { migratedByBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim } from '../helpers/queue.ts';
 import { deadRun } from '../operations/fixtures.ts';
 
 describe('migration 0011 on a database with rows in place', () => {
-  let old: TestDatabase;
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'avt-before-roles-'));
-    old = await createTestDatabase({ migrated: false });
-  });
-  after(async () => {
-    await old.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const database = migratedByBuildBefore('migrations/0011_roles.sql');
 
   test('keeps every row of every table, and avt_reader then reads its figures', {
     timeout: 120_000,
   }, async () => {
-    const avt = await unpackBuildBefore('migrations/0011_roles.sql', dir);
-    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
-    assert.equal(migrated.code, 0, migrated.stderr);
+    const old = database();
     await old.pool.query(`INSERT INTO brands (name, domains) VALUES ('HubSpot', '{hubspot.com}')`);
     await old.pool.query(`UPDATE ai_sources SET enabled = (name = 'chatgpt')`);
     for (let i = 0; i < 3; i++) await commitAnswer(old);

@@ -2,15 +2,11 @@
 // build before it migrated, with workers registered and runs in every state, it keeps every row, leaves the
 // old workers' budget unknown, and a worker of this build records its own.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { migrate } from '../../src/db/migrate.ts';
-import { runProgram } from '../helpers/cli.ts';
-import { createTestDatabase, everyRow, type TestDatabase } from '../helpers/db.ts';
+import { everyRow } from '../helpers/db.ts';
 import { commitAnswer } from '../helpers/logins.ts';
-import { unpackBuildBefore } from '../helpers/previousBuild.ts';
+import { migratedByBuildBefore } from '../helpers/previousBuild.ts';
 import { addPrompts, claim, onlySources } from '../helpers/queue.ts';
 import { spawnWorker } from '../helpers/workerProcess.ts';
 
@@ -18,26 +14,15 @@ const OLD_WORKER_COLUMNS =
   'id, worker_id, ai_source, locked_by, host, pid, version, concurrency, started_at, last_seen_at, stopped_at';
 
 describe('migration 0013 (workers.db_connections) on a database with rows in place', () => {
-  let old: TestDatabase;
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'avt-before-worker-connections-'));
-    old = await createTestDatabase({ migrated: false });
-  });
-  after(async () => {
-    await old.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const database = migratedByBuildBefore('migrations/0013_worker_connections.sql');
 
   const workers = async () =>
-    (await old.pool.query(`SELECT ${OLD_WORKER_COLUMNS} FROM workers ORDER BY id`)).rows;
+    (await database().pool.query(`SELECT ${OLD_WORKER_COLUMNS} FROM workers ORDER BY id`)).rows;
 
   test('keeps every row; old workers unknown, a new one records its pool and LISTEN session', {
     timeout: 120_000,
   }, async () => {
-    const avt = await unpackBuildBefore('migrations/0013_worker_connections.sql', dir);
-    const migrated = await runProgram(avt, ['migrate'], { DATABASE_URL: old.url });
-    assert.equal(migrated.code, 0, migrated.stderr);
+    const old = database();
 
     await onlySources(old.pool, 'chatgpt');
     for (let i = 0; i < 3; i++) await commitAnswer(old);

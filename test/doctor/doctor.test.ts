@@ -121,6 +121,22 @@ describe('avt doctor', () => {
     }
   });
 
+  test('a source paused until resumed (as a captcha pauses it) is a warning, not a broken check', async () => {
+    await t.pool.query(
+      `UPDATE ai_sources SET paused_until = 'infinity', pause_reason = 'captcha' WHERE name = 'gemini'`,
+    );
+    try {
+      const { report } = await doctor(t.url);
+      const gemini = about(report, 'sources', 'gemini')[0];
+      assert.equal(gemini?.status, 'warn');
+      assert.match(gemini?.message ?? '', /paused until resumed \(captcha\)/);
+    } finally {
+      await t.pool.query(
+        `UPDATE ai_sources SET paused_until = NULL, pause_reason = NULL WHERE name = 'gemini'`,
+      );
+    }
+  });
+
   test('live workers that may open more connections than the server has: fail, with what to do', async () => {
     await t.pool.query(
       `INSERT INTO workers (worker_id, ai_source, locked_by, host, pid, version, concurrency, db_connections)
