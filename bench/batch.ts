@@ -45,7 +45,7 @@ try {
     leaseSeconds: 60,
     faultEvery: 0,
     faultAt: 0,
-    timeoutS: 3600,
+    stallS: 300,
     measureMemory: true,
   });
   const cpuPerRun = (machineCpuSeconds() - cpuBefore) / result.verdict.runs;

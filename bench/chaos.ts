@@ -23,7 +23,7 @@ const { values: args } = parseArgs({
     'latency-ms': { type: 'string', default: '500' },
     'lease-seconds': { type: 'string', default: '10' },
     'max-connections': { type: 'string', default: '60' },
-    'timeout-seconds': { type: 'string', default: '1200' },
+    'stall-seconds': { type: 'string', default: '300' },
     short: { type: 'boolean', default: false },
     curve: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -35,9 +35,11 @@ if (args.help) {
   console.log(
     'npm run chaos -- [--prompts 1000] [--scenarios a,b] [--short] [--curve] [--workers-per-source 2]\n' +
       '                 [--concurrency 3] [--latency-ms 500] [--lease-seconds 10] [--max-connections 60]\n' +
+      '                 [--stall-seconds 300]\n' +
       `  scenarios: ${names.join(', ')} (default: all, in that order)\n` +
-      '  --short: the CI form (60 prompts unless --prompts, shorter faults)\n' +
-      '  --curve: also print runs ended per minute in each 5 s of every scenario',
+      '  --short: the CI form (30 prompts unless --prompts, shorter faults)\n' +
+      '  --curve: also print runs ended per minute in each 5 s of every scenario\n' +
+      '  --stall-seconds: a scenario fails once no run has ended for this long (however long the batch takes)',
   );
   process.exit(0);
 }
@@ -47,7 +49,7 @@ if (unknown.length > 0) {
   console.error(`unknown scenario ${unknown.join(', ')}; known: ${names.join(', ')}`);
   process.exit(2);
 }
-const prompts = positiveArg('prompts', args.prompts ?? (args.short ? '60' : '1000'));
+const prompts = positiveArg('prompts', args.prompts ?? (args.short ? '30' : '1000'));
 const sources = (args.sources ?? '').split(',').filter(Boolean);
 const workersPerSource = positiveArg('workers-per-source', args['workers-per-source']);
 const { world, server, close } = await startWorld({
@@ -70,10 +72,10 @@ try {
       workersPerSource,
       concurrency: positiveArg('concurrency', args.concurrency),
       leaseSeconds: positiveArg('lease-seconds', args['lease-seconds']),
-      // About 1% of the prompts (3% in the short form, so that its batch has some) ask for a permanent fault.
-      faultEvery: args.short ? 30 : 100,
+      // About 1% of the prompts (two of the short form's 30, so that its batch has some) ask for a permanent fault.
+      faultEvery: args.short ? 15 : 100,
       faultAt: 0.25,
-      timeoutS: positiveArg('timeout-seconds', args['timeout-seconds']),
+      stallS: positiveArg('stall-seconds', args['stall-seconds']),
     });
     console.log(resultLine(result));
     if (args.curve) console.log(`  runs/min per 5 s: ${result.timeline.curve(5).join(' ')}`);

@@ -18,7 +18,8 @@ export interface BatchOptions {
   faultEvery: number;
   /** The fault comes once this share of the runs has ended. */
   faultAt: number;
-  timeoutS: number;
+  /** A scenario fails once no run has ended for this many seconds. */
+  stallS: number;
   chromiumPath: string;
   mockUrl: string;
   llmBaseUrl: string;
@@ -103,15 +104,17 @@ export async function runScenario(
   let baselineRate = 0;
   try {
     if (scenario) {
-      await timeline.until(Math.ceil(totalRuns * options.faultAt), options.timeoutS);
+      await timeline.until(Math.ceil(totalRuns * options.faultAt), options.stallS);
       const before = timeline.now();
       // From the first run ended at the earliest: the workers' start-up is not their speed.
       const firstEnded = timeline.when(1) ?? 0;
       baselineRate = timeline.rate(Math.max(firstEnded, before - BASELINE_WINDOW_S), before);
       fault = await scenario.inject({ fleet, server, database, timeline, totalRuns, phases });
     }
-    if (!(await timeline.until(totalRuns, options.timeoutS))) {
-      failures.push(`${totalRuns - timeline.latest()} runs had not ended after ${options.timeoutS} s`);
+    if (!(await timeline.until(totalRuns, options.stallS))) {
+      failures.push(
+        `${totalRuns - timeline.latest()} runs had not ended, and none had for ${options.stallS} s`,
+      );
     }
   } finally {
     clearInterval(memory);

@@ -80,14 +80,23 @@ export class Timeline {
     return rates;
   }
 
-  /** Waits until `ended` runs have ended, or `timeoutS` passes; resolves to whether they had. */
-  async until(ended: number, timeoutS: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutS * 1000;
-    while (Date.now() < deadline) {
-      if (this.latest() >= ended) return true;
+  /**
+   * Waits until `ended` runs have ended; resolves to false once no run has ended for `stallS` seconds. A stall,
+   * not a deadline: a slow machine drains slowly but still drains, a stuck fleet ends nothing.
+   */
+  async until(ended: number, stallS: number): Promise<boolean> {
+    let seen = this.latest();
+    let progressMs = Date.now();
+    while (this.latest() < ended) {
+      if (this.latest() > seen) {
+        seen = this.latest();
+        progressMs = Date.now();
+      } else if (Date.now() - progressMs > stallS * 1000) {
+        return false;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    return this.latest() >= ended;
+    return true;
   }
 
   /** The last sample at or before `s`. */
