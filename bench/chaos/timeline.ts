@@ -85,15 +85,9 @@ export class Timeline {
    * not a deadline: a slow machine drains slowly but still drains, a stuck fleet ends nothing.
    */
   async until(ended: number, stallS: number): Promise<boolean> {
-    let seen = this.latest();
-    let progressMs = Date.now();
     while (this.latest() < ended) {
-      if (this.latest() > seen) {
-        seen = this.latest();
-        progressMs = Date.now();
-      } else if (Date.now() - progressMs > stallS * 1000) {
-        return false;
-      }
+      const lastEndedS = this.when(this.latest()) ?? 0;
+      if (this.now() - lastEndedS > stallS) return false;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return true;

@@ -43,7 +43,7 @@ export async function listQueueHealth(db: Db): Promise<QueueHealth[]> {
 }
 
 /** Whether a source's pause holds now: until resumed ('infinity') or until a time still ahead. */
-export function isPausedNow(row: Pick<QueueHealth, 'paused_until'>, now = Date.now()): boolean {
+export function isPausedNow(row: Pick<QueueHealth, 'paused_until'>): boolean {
   const until = row.paused_until;
-  return until !== null && (until === 'infinity' || Date.parse(until) > now);
+  return until !== null && (until === 'infinity' || Date.parse(until) > Date.now());
 }

@@ -18,7 +18,7 @@ function git(args: string[]): string {
  * Unpacks into `dir` the build just before `file` was added (HEAD while the file is not yet committed), with
  * this checkout's node_modules; returns the path of its bin/avt. What an upgrade test migrates from.
  */
-export async function unpackBuildBefore(file: string, dir: string): Promise<string> {
+async function unpackBuildBefore(file: string, dir: string): Promise<string> {
   const added = git(['log', '--diff-filter=A', '--format=%H', '--', file]).trim();
   const previous = added ? `${added}^` : 'HEAD';
   await writeFile(
