@@ -132,6 +132,10 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Run
       '* * * * * compact_daily_figures',
     ].join('\n'),
     concurrency: 1,
+    // Unbatched, graphile-worker records a job's end without awaiting it, and a connection cut right then
+    // ends the process (an unhandled rejection). Batched (even with no delay), the same failure stops the
+    // runner instead, which superviseMaintenance starts again.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     noHandleSignals: true,
     pollInterval: 5_000,
     logger: graphileLogger(logger),

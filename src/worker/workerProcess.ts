@@ -15,6 +15,7 @@ import { createLogger } from '../observe/logger.ts';
 import { createWorkerMetrics, PROCESSED_STATUS } from '../observe/metrics.ts';
 import { listenForQueuedRuns } from '../queue/wakeups.ts';
 import { graphileLogger, startMaintenance } from '../tasks/runner.ts';
+import { superviseMaintenance } from '../tasks/superviseMaintenance.ts';
 import { UsageError } from '../usageError.ts';
 import { version } from '../version.ts';
 import { Cleanup, exitIfLingering } from './cleanup.ts';
@@ -191,16 +192,20 @@ export async function runWorkerProcess(config: WorkerConfig): Promise<void> {
     await wakeups.ready;
 
     if (config.maintenance) {
-      const runner = await startMaintenance({
-        pool,
-        db,
+      const maintenance = await superviseMaintenance(
+        () =>
+          startMaintenance({
+            pool,
+            db,
+            logger,
+            trackingCron: config.trackingCron,
+            retentionMonths: config.retentionMonths,
+            alertWebhookUrl: config.alertWebhookUrl,
+            extractor: extraction.extractor,
+          }),
         logger,
-        trackingCron: config.trackingCron,
-        retentionMonths: config.retentionMonths,
-        alertWebhookUrl: config.alertWebhookUrl,
-        extractor: extraction.extractor,
-      });
-      cleanup.add('stop the background tasks', () => runner.stop());
+      );
+      cleanup.add('stop the background tasks', () => maintenance.stop());
     }
 
     let accepting = true;

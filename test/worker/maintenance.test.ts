@@ -104,3 +104,52 @@ test('schedule_round for the same tick is idempotent, and `avt round` starts one
     await t.drop();
   }
 });
+
+test('a connection cut while graphile-worker records a job done: the worker stays up and its background tasks start again', async () => {
+  const t = await createTestDatabase();
+  try {
+    await t.pool.query(`UPDATE ai_sources SET paused_until = 'infinity'`);
+    const worker = spawnWorker(['--ai-source', 'chatgpt', '--worker-id', '1'], { DATABASE_URL: t.url });
+    try {
+      await worker.waitForLog((line) => line.event === 'worker:started', 30_000);
+      // The first job graphile-worker marks done has its session terminated mid-statement, once: a sequence,
+      // not a table, counts the cuts because the terminated transaction rolls back.
+      await t.pool.query(`
+        CREATE SEQUENCE completions_cut;
+        CREATE FUNCTION cut_first_completion() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('completions_cut') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+          RETURN OLD;
+        END $$;
+        CREATE TRIGGER cut_first_completion BEFORE DELETE ON graphile_worker._private_jobs
+          FOR EACH ROW EXECUTE FUNCTION cut_first_completion();`);
+      await t.pool.query(`SELECT graphile_worker.add_job('compact_daily_figures')`);
+      const stopped = await worker.waitForLog((line) => line.event === 'maintenance:stopped', 30_000);
+      assert.match(
+        String(stopped.msg),
+        /^the background tasks stopped \(completeJob failed: terminating connection due to administrator command\); starting them again in 1 s$/,
+      );
+      await worker.waitForLog((line) => line.event === 'maintenance:restarted', 30_000);
+
+      const { rows } = await t.pool.query(
+        `SELECT (graphile_worker.add_job('compact_daily_figures')).id::int AS id`,
+      );
+      await waitFor(
+        async () => {
+          const left = await t.pool.query('SELECT 1 FROM graphile_worker._private_jobs WHERE id = $1', [
+            rows[0].id,
+          ]);
+          return left.rowCount === 0;
+        },
+        30_000,
+        'the job queued after the restart to be done',
+      );
+      assert.equal(worker.child.exitCode, null, `the worker exited: ${worker.stderr()}`);
+    } finally {
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.stderr());
+    }
+  } finally {
+    await t.drop();
+  }
+});
