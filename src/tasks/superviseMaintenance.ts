@@ -52,18 +52,18 @@ export async function superviseMaintenance(
     current.events.on('pool:fatalError', ({ error, action }) => {
       reason = `${action} failed: ${error instanceof Error ? error.message : String(error)}`;
     });
-    // graphile-worker's runner resolves, not rejects, when its pool aborts: any end we did not ask for counts.
-    const ended = (error?: unknown): void => {
+    // graphile-worker's runner resolves, not rejects, when its pool aborts (the reason comes from
+    // pool:fatalError): any end we did not ask for counts.
+    const ended = (): void => {
       if (stopped || current !== runner) return;
       runner = undefined;
-      if (error !== undefined) reason = error instanceof Error ? error.message : String(error);
       logger.error(
         { event: 'maintenance:stopped', reason, restart_in_ms: FIRST_DELAY_MS },
         `the background tasks stopped (${reason}); starting them again in ${Math.round(FIRST_DELAY_MS / 1000)} s`,
       );
       restart(FIRST_DELAY_MS);
     };
-    current.promise.then(() => ended(), ended);
+    current.promise.then(ended, ended);
   };
   watch(runner);
 
