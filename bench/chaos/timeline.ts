@@ -52,14 +52,16 @@ export class Timeline {
 
   /**
    * The first moment after `fromS` at which the rate over the next `windowS` reaches `share` of
-   * `baseline`, or undefined when it never does (or the queue ran dry first).
+   * `baseline`, or undefined when it never does (or the queue ran dry first). A gap in the samples (the
+   * sampler reconnecting, a slow count) is measured across, not taken for the end of the batch: that once
+   * hid a recovery the workers' own logs put 7 s after a restart.
    */
   recoveredAt(fromS: number, baseline: number, share: number, windowS: number): number | undefined {
+    const lastS = (this.samples.at(-1)?.atMs ?? 0) / 1000;
     for (const sample of this.samples) {
       const t = sample.atMs / 1000;
       if (t < fromS) continue;
-      const end = this.at(t + windowS);
-      if (!end || end.atMs / 1000 < t + windowS * 0.9) return undefined;
+      if (t + windowS * 0.9 > lastS) return undefined;
       if (this.rate(t, t + windowS) >= share * baseline) return t;
     }
     return undefined;
